@@ -27,6 +27,10 @@
 // share with one another and not with the index (the pool's and the host's code, loaded on first
 // use) goes to one hub, `dist/chunks/hub.js`, which they import.
 //
+// With `multiprocBuild.throughIndex` (core: `src/context.ts` → `src/pool/pool.ts`), a module's
+// import of a first-use module becomes an import of the index, whose facade loads that code on
+// first use: the file the importer is built into (core's hub) holds none of it.
+//
 // With `multiprocBuild.firstUseFromHub` (core: `src/process.ts`), the hub holds those modules and
 // everything they reach that is not the index's, and what the other files share besides goes to a
 // second hub, `dist/chunks/pool.js` (the pool's host code), which imports the first. A facade of
@@ -51,13 +55,21 @@
 // the other entries import what they share with it from the index itself, which must export every
 // such name (checked below). An import of the package then loads one file, not two.
 //
+// With `multiprocBuild.loadApartOnFirstUse` (ipc, with indexIsHub: Listener, Client and the
+// managers), each group listed is a first-use file of its own, `dist/lazy/first-use-<name>.js`
+// (and its `.esm` stub and `.cjs` function, with the same guard), that the first use of one of its
+// exports loads after the first-use file. It imports what it shares with the index from the index,
+// and the package's modules it shares with the first-use file from that file, which re-exports
+// them for it (each name checked below): one instance of each, and a first queue compiles none of
+// the managers' code (issue #18).
+//
 // A bare import listed in `multiprocBuild.inline` (the umbrella: core's `internal/callable`, a
 // module of one function that imports nothing and keeps its state on `globalThis`) is copied into
 // the bundle instead of staying external: each file an import loads costs its resolution, reading
 // and compiling, more than the code itself (issue #18), and that module exists only to be copied.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { parse } from 'acorn';
 import { build } from 'esbuild';
 import {
@@ -65,6 +77,7 @@ import {
   FIRST_USE_STUB,
   FIRST_USE_STUB_EXT,
   firstUse,
+  firstUseStub,
   HUB_FACTORY,
   POOL_HUB_FACTORY,
   writeFactory,
@@ -96,6 +109,35 @@ const inlinePlugin = {
     );
   },
 };
+/**
+ * With `multiprocBuild.throughIndex` (core: `{ "src/context.ts": ["src/pool/pool.ts"] }`): a module
+ * that imports a first-use module through the index's facade, not its code, so that the file it is
+ * built into holds none of that code (core's hub holds the context objects, and the pool's code
+ * loads only when a Pool is made). Each facade loads its code on first use.
+ */
+const throughIndex = new Map(
+  Object.entries(pkg.multiprocBuild?.throughIndex ?? {}).map(([from, to]) => [
+    resolve(from),
+    new Set(to.map((f) => resolve(f))),
+  ]),
+);
+const throughIndexPlugin = {
+  name: 'through-index',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const targets = throughIndex.get(resolve(args.importer));
+      if (targets === undefined || args.kind !== 'import-statement') return undefined;
+      const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      if (!targets.has(path)) return undefined;
+      return { path: `${THROUGH_INDEX}index.js`, external: true };
+    });
+  },
+};
+/** Placeholder of the index, rewritten to its path relative to each output file. */
+const THROUGH_INDEX = '__multiproc_index__/';
+/** A placeholder (`prefix` then `[^"]+`) in quotes, wherever esbuild's lineLimit broke it. */
+const placeholderRe = (prefix) => new RegExp(`"${['', ...prefix].join('(?:\\\\\n)?')}([^"]+)"`, 'g');
+
 /** Source path (absolute) → output name (`lazy/…`) of every module loaded by a relative `import()`. */
 const lazyModules = new Map();
 
@@ -164,7 +206,7 @@ async function sourcesOf(entry, plugins = []) {
     ...entryOptions(entry),
     write: false,
     outdir: 'dist',
-    plugins: [inlinePlugin, lazyPlugin, ...plugins],
+    plugins: [inlinePlugin, lazyPlugin, throughIndexPlugin, ...plugins],
   });
   return new Set(
     Object.keys(metafile.inputs)
@@ -229,6 +271,7 @@ if (lazyRequired) {
     if (inMain.has(file)) throw new Error(`${file} is loaded on first use but imported statically too`);
   }
   rest.push({ in: lazyRequired.entry, out: lazyRequired.entry.out });
+  for (const group of lazyRequired.apart) rest.push({ in: group.entry, out: group.out, apart: true });
 }
 // Lazy modules found while reading the entries (and the lazy modules themselves) are entries too.
 const sources = [];
@@ -252,9 +295,24 @@ if (rest.length === 0) {
     ? sources[rest.findIndex((e) => e.in === lazyRequired.entry)]
     : new Set();
   const mainSide = (f) => inMain.has(f) || firstUseSources.has(f);
+  // A group loaded apart (multiprocBuild.loadApartOnFirstUse) imports from the first-use file the
+  // package's modules it shares with it, and the first-use file exports them all for it.
+  const fromFirstUse = new Set();
+  rest.forEach((entry, i) => {
+    if (!entry.apart) return;
+    for (const f of sources[i]) {
+      if (firstUseSources.has(f) && !inMain.has(f) && f.startsWith(resolve('src') + sep)) fromFirstUse.add(f);
+    }
+  });
+  if (fromFirstUse.size > 0) {
+    const listed = new Set(
+      lazyRequired.entry.stdin.contents.match(/"\.\/[^"]+"/g)?.map((q) => resolve('src', JSON.parse(q))),
+    );
+    lazyRequired.reExport([...fromFirstUse].filter((f) => !listed.has(f)).sort());
+  }
   const shared = new Set();
   sources.forEach((files, i) => {
-    const onlyMain = files === firstUseSources || isSelfContained(rest[i]);
+    const onlyMain = files === firstUseSources || isSelfContained(rest[i]) || rest[i].apart === true;
     for (const f of files) if (onlyMain ? inMain.has(f) : mainSide(f)) shared.add(f);
   });
   const reExports = (files) =>
@@ -304,7 +362,12 @@ if (rest.length === 0) {
             ...common,
             ...entryOptions(entry.in),
             outfile: join('dist', outFile),
-            plugins: [inlinePlugin, lazyPlugin, viaHub(shared, outFile, indexIsHub ? main.out : HUB)],
+            plugins: [
+              inlinePlugin,
+              lazyPlugin,
+              ...(entry.apart ? [viaHub(fromFirstUse, outFile, lazyRequired.entry.out)] : []),
+              viaHub(shared, outFile, indexIsHub ? main.out : HUB),
+            ],
           })
         ).metafile,
       );
@@ -334,6 +397,7 @@ if (rest.length === 0) {
     const own = (outFile, loads) => [
       inlinePlugin,
       lazyPlugin,
+      throughIndexPlugin,
       viaIndex(outFile),
       ...hubs.filter(([name]) => loads.includes(name)).map(([name, files]) => viaHub(files, outFile, name)),
     ];
@@ -353,14 +417,28 @@ if (rest.length === 0) {
     }
   }
   if (indexIsHub || fromIndex) checkIndexExports(outputs);
+  if (fromFirstUse.size > 0) checkIndexExports(outputs, lazyRequired.entry.out);
+}
+// With groups loaded apart, each facade's name is one its first-use file exports: the first-use
+// file re-exports modules for them, and a name two of its modules export is ambiguous, which
+// `export *` drops.
+if (lazyRequired?.apart.length > 0) {
+  for (const [out, names] of lazyRequired.facades) {
+    const file = join('dist', `${out}.js`);
+    const exported = new Set(outputs.find((m) => m.outputs[file])?.outputs[file].exports ?? []);
+    const missing = [...names].filter((n) => !exported.has(n));
+    if (missing.length > 0)
+      throw new Error(`${file} does not export ${missing.join(', ')}: a name exported twice?`);
+  }
 }
 
 /**
- * With `indexIsHub`: every name another entry imports from the index is one the index exports, or
- * Node refuses the file when it is loaded (on first use, long after the build).
+ * With `indexIsHub`: every name another entry imports from the index (or from `target`: the
+ * first-use file, which a group loaded apart imports from) is one it exports, or Node refuses the
+ * file when it is loaded (on first use, long after the build).
  */
-function checkIndexExports(metafiles) {
-  const index = join('dist', `${main.out}.js`);
+function checkIndexExports(metafiles, target = main.out) {
+  const index = join('dist', `${target}.js`);
   const exported = new Set(metafiles.find((m) => m.outputs[index])?.outputs[index].exports ?? []);
   for (const file of metafiles.flatMap((m) => Object.keys(m.outputs)).filter((f) => f.endsWith('.js'))) {
     if (file === index) continue;
@@ -372,7 +450,7 @@ function checkIndexExports(metafiles) {
         .map((spec) => spec.trim().split(/\s+as\s+/)[0])
         .filter((name) => name && !exported.has(name));
       if (missing.length > 0)
-        throw new Error(`${file} imports ${missing.join(', ')} from the index, which does not export it`);
+        throw new Error(`${file} imports ${missing.join(', ')} from ${index}, which does not export it`);
     }
   }
 }
@@ -420,13 +498,20 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
   const text = readFileSync(file, 'utf8');
   const fixed = rewriteRuntimeCalls(text)
     // esbuild's lineLimit may break a long string with a line continuation, anywhere in the prefix too.
-    .replace(new RegExp(`"${['', ...LAZY].join('(?:\\\\\n)?')}([^"]+)"`, 'g'), (_, split) => {
+    .replace(placeholderRe(THROUGH_INDEX), () => {
+      const rel = posix.relative(
+        posix.dirname(relative('dist', file).split('\\').join('/')),
+        `${main.out}.js`,
+      );
+      return JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`);
+    })
+    .replace(placeholderRe(LAZY), (_, split) => {
       const out = split.replace(/\\\n/g, '');
       const rel = posix.relative(posix.dirname(relative('dist', file).split('\\').join('/')), out);
       return JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`);
     });
   // A placeholder left in would fail only at run time, on first use: fail the build instead.
-  if (fixed.replace(/\\\n/g, '').includes(LAZY))
+  if (fixed.replace(/\\\n/g, '').includes(LAZY) || fixed.replace(/\\\n/g, '').includes(THROUGH_INDEX))
     throw new Error(`${file}: a lazy placeholder was not rewritten`);
   if (fixed !== text) writeFileSync(file, fixed);
 }
@@ -436,9 +521,12 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs))) {
     throw new Error(`${file} names the build machine's path ${resolve('.')}: make it relative`);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
+for (const group of lazyRequired?.apart ?? [])
+  writeFileSync(join('dist', `${group.out}${FIRST_USE_STUB_EXT}`), firstUseStub(group.out));
 // The same code as a CommonJS function, which Node runs on first use, and the hub as one too, which
 // its ES module runs (scripts/first-use.mjs).
 if (lazyRequired?.factory) await writeFactory(common);
+if (lazyRequired?.factory) for (const group of lazyRequired.apart) await writeFactory(common, group.out);
 if (pkg.multiprocBuild?.hubFactory === true) {
   const hub = outputs.some((m) => m.outputs[join('dist', `${HUB_FACTORY}.js`)] !== undefined);
   if (!hub) throw new Error('multiprocBuild.hubFactory: this package has no hub');

@@ -24,11 +24,12 @@ export const FIRST_USE_FACTORY_EXT = '.cjs';
 
 /**
  * What a factory's static imports may be: the index, the hubs (factories too; the pool hub imports
- * the hub as './hub.js'), @multiproc/shared, @multiproc/ipc and Node's own modules. A `require()` (zod) and a relative `import()` (its own
+ * the hub as './hub.js'), the first-use file (which a group loaded apart imports: ipc's
+ * `first-use-net`), @multiproc/shared, @multiproc/ipc and Node's own modules. A `require()` (zod) and a relative `import()` (its own
  * lazy files, `./…` or the hub's `../lazy/…`, loaded asynchronously) pass too.
  */
 export const FACTORY_IMPORTS =
-  /^(?:\.\.\/index\.js|\.\.\/chunks\/(?:hub|pool)\.js|\.\/hub\.js|@multiproc\/(?:shared|ipc)|node:[\w/]+)$/;
+  /^(?:\.\/first-use\.js|\.\.\/index\.js|\.\.\/chunks\/(?:hub|pool)\.js|\.\/hub\.js|@multiproc\/(?:shared|ipc)|node:[\w/]+)$/;
 
 /**
  * `multiprocBuild.hubFactory` (core): the hub, which the first-use file shares with the other entries

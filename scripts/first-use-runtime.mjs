@@ -17,8 +17,31 @@ import { registerCodec } from './codec.js';
 // spec: the package index's own parts (runtimeSource in scripts/first-use-runtime.mjs): url() (its
 // import.meta.url), requireFirstUse, firstUseFiles, factoryFile, hubFiles, poolHubFiles (functions
 // the index writes with literal paths: bundlers and file tracers read them there), imports (what a
-// factory's imports are), codecs, self, what. Returns lazyExport.
+// factory's imports are), codecs, apart (each group loaded apart, \`multiprocBuild.loadApartOnFirstUse\`:
+// its require, files, factory and codecs, written the same way), self, what. Returns lazyExport.
 export function firstUseRuntime(spec) {
+  // The groups loaded apart, each after the first-use file: its code imports that file's modules.
+  const apart = spec.apart ?? [];
+  const apartLoaded = [];
+  function loadApart(i) {
+    if (apartLoaded[i] === undefined) {
+      load();
+      const group = apart[i];
+      try {
+        apartLoaded[i] = whileLoading(group.require);
+      } catch {
+        apartLoaded[i] = whileLoading(() => loadFromDisk(group.files, group.factory));
+      }
+      for (const resolve of apartResolvers[i]) {
+        try {
+          resolve();
+        } catch {}
+      }
+    }
+    return apartLoaded[i];
+  }
+  // (fromFactory's own \`load\` is a require().)
+  const loadFirstUse = () => load();
   let loaded;
   function load() {
     if (loaded === undefined) {
@@ -94,7 +117,7 @@ export function firstUseRuntime(spec) {
   // The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
   // output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
   const firstUseFiles = spec.firstUseFiles;
-  function loadFromDisk() {
+  function loadFromDisk(files = firstUseFiles, factoryOf = spec.factoryFile) {
     // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
     // ES module of the one module map, and what it imports is what the program already loaded.
     // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
@@ -106,10 +129,10 @@ export function firstUseRuntime(spec) {
     const from = direct ? spec.url() : new URL('./node_modules/', spec.url());
     const load = process.getBuiltinModule('node:module').createRequire(from);
     const { fileURLToPath } = process.getBuiltinModule('node:url');
-    const [stubUrl, jsUrl] = firstUseFiles();
+    const [stubUrl, jsUrl] = files();
     try {
       if (direct) return load(fileURLToPath(jsUrl));
-      const made = spec.factoryFile === undefined ? undefined : fromFactory(load, fileURLToPath(spec.factoryFile()), jsUrl);
+      const made = factoryOf === undefined ? undefined : fromFactory(load, fileURLToPath(factoryOf()), jsUrl);
       if (made !== undefined) return made;
       try {
         return load(fileURLToPath(stubUrl));
@@ -121,7 +144,7 @@ export function firstUseRuntime(spec) {
         return load(fileURLToPath(jsUrl));
       }
     } catch (error) {
-      throw firstUseError(error, direct);
+      throw firstUseError(error, direct, files);
     }
   }
   // The first-use code run as a function: no ES module is linked, nor any import() met (see
@@ -139,6 +162,8 @@ export function firstUseRuntime(spec) {
     const imports = spec.imports;
     const require = (id) => {
       if (Object.hasOwn(imports, id)) return imports[id];
+      // A group loaded apart imports the first-use file's modules from it (loaded before it).
+      if (id === './first-use.js') return loadFirstUse();
       if (String(id).startsWith('node:')) return process.getBuiltinModule(id);
       // (The pool hub imports the hub as './hub.js', from the same folder.)
       const files = id === '../chunks/hub.js' || id === './hub.js' ? spec.hubFiles : id === '../chunks/pool.js' ? spec.poolHubFiles : undefined;
@@ -158,8 +183,8 @@ export function firstUseRuntime(spec) {
     return { url: url.href, filename, dirname: dirname(filename), resolve: (spec) => new URL(spec, url).href };
   }
   // A failed load as a ContextError that says what to do, or the error itself when it is not ours.
-  function firstUseError(error, direct) {
-    const [stubUrl, jsUrl] = firstUseFiles();
+  function firstUseError(error, direct, files = firstUseFiles) {
+    const [stubUrl, jsUrl] = files();
     const guide = 'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/';
     const code = error?.code;
     const said = String(error?.message).split('\\n')[0];
@@ -259,6 +284,18 @@ export function firstUseRuntime(spec) {
     };
     registerCodec(type, decode);
   }
+  for (const [i, group] of apart.entries()) {
+    for (const type of group.codecs) {
+      if (registry.has(type)) continue;
+      const decode = (data, ctx) => {
+        loadApart(i);
+        const real = registry.get(type);
+        if (real === decode) throw new Error('multiproc: ' + type + ' was not registered by the module loaded on first use');
+        return real(data, ctx);
+      };
+      registerCodec(type, decode);
+    }
+  }
   // Each facade with its real export once loaded (null until then), and the callable wrappers of
   // @multiproc/core's internal/callable.ts (both on globalThis, per realm): a wrapper made of a
   // facade before it loads (the umbrella's \`mp.Pool\`) becomes the \`constructor\` its real class's
@@ -270,6 +307,7 @@ export function firstUseRuntime(spec) {
   const facades = (globalThis[Symbol.for('multiproc.firstUse.facades')] ??= new WeakMap());
   const claims = (globalThis[Symbol.for('multiproc.firstUse.claims')] ??= new WeakMap());
   const resolvers = [];
+  const apartResolvers = apart.map(() => []);
   function claimConstructor(real, facade) {
     const wrapper =
       claims.get(facade) ??
@@ -283,7 +321,8 @@ export function firstUseRuntime(spec) {
       Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
     } catch {}
   }
-  function lazyExport(name, kind, fromHub = false) {
+  // \`how\`: true for a module the hub holds (loadEarly), a group's index for one loaded apart.
+  function lazyExport(name, kind, how = false) {
     // The target has the shape of the real export (kind, from the source: see kindOf() in
     // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
     // true of the real one too: a plain or async function or an arrow ('prototype' or not, a
@@ -294,7 +333,7 @@ export function firstUseRuntime(spec) {
     let real;
     const get = () => {
       if (real === undefined) {
-        real = (fromHub ? loadEarly() : load())[name];
+        real = (how === true ? loadEarly() : typeof how === 'number' ? loadApart(how) : load())[name];
         if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
         const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
         if (proto) Object.defineProperty(target, 'prototype', proto);
@@ -350,7 +389,7 @@ export function firstUseRuntime(spec) {
       },
     });
     facades.set(proxy, null);
-    resolvers.push(get);
+    (typeof how === 'number' ? apartResolvers[how] : resolvers).push(get);
     return proxy;
   }
   return lazyExport;
@@ -366,7 +405,18 @@ export function firstUseRuntime(spec) {
  * runtime and what it takes from `@multiproc/shared` come from the package's own modules, and `what`
  * names what its first use loads, in its error messages.
  */
-export function runtimeSource(placeholder, stub, codecs, factory, hub, poolHub, withIpc, self, what) {
+export function runtimeSource(
+  placeholder,
+  stub,
+  codecs,
+  factory,
+  hub,
+  poolHub,
+  withIpc,
+  self,
+  what,
+  apart = [],
+) {
   const runtimeImport = self
     ? "import { firstUseRuntime } from 'first-use-core';"
     : "import { firstUseRuntime } from '@multiproc/shared';";
@@ -385,6 +435,19 @@ const factoryParts = {
   imports: { '../index.js': firstUseIndex, '@multiproc/shared': firstUseShared${withIpc ? ", '@multiproc/ipc': firstUseIpc" : ''} },
 };`
     : 'const factoryParts = { factoryFile: undefined, hubFiles: undefined, poolHubFiles: undefined, imports: {} };';
+  // Each group loaded apart (`multiprocBuild.loadApartOnFirstUse`, scripts/first-use.mjs): its
+  // require() for a bundle of the app, its stub and file for a file tracer, its function, its codecs.
+  const apartSource = apart
+    .map(
+      (g) => `
+    {
+      require: () => require(${JSON.stringify(g.placeholder)}),
+      files: () => [${fileOf(g.stub)}, ${fileOf(g.placeholder)}],
+      factory: ${factory && g.factory ? `() => ${fileOf(g.factory)}` : 'undefined'},
+      codecs: ${JSON.stringify(g.codecs)},
+    },`,
+    )
+    .join('');
   return `
 ${runtimeImport}
 ${factoryParts}
@@ -397,7 +460,7 @@ export const lazyExport = firstUseRuntime({
   // The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
   // output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
   firstUseFiles: () => [${fileOf(stub)}, ${fileOf(placeholder)}],
-  codecs: ${JSON.stringify(codecs)},
+  codecs: ${JSON.stringify(codecs)},${apart.length > 0 ? `\n  apart: [${apartSource}\n  ],` : ''}
   self: ${self},
   what: ${JSON.stringify(what)},
 });

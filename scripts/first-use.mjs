@@ -42,9 +42,12 @@ export {
  */
 export const FIRST_USE_STUB_EXT = '.esm';
 
+/** The text of the stub of `dist/<out>.js`, written beside it. */
+export const firstUseStub = (out) =>
+  `// Loaded on first use by the package's index: see scripts/first-use.mjs in the repository.\nexport * from './${out.split('/').at(-1)}.js';\n`;
+
 /** The stub's text, written beside `dist/lazy/first-use.js`. */
-export const FIRST_USE_STUB =
-  "// Loaded on first use by the package's index: see scripts/first-use.mjs in the repository.\nexport * from './first-use.js';\n";
+export const FIRST_USE_STUB = firstUseStub(FIRST_USE_OUT);
 
 /**
  * What kind of function `name` is in `source`, for the facade's target: 'async' (an async
@@ -89,6 +92,33 @@ export function firstUse(pkg, lazyPlaceholder) {
   const config = pkg.multiprocBuild ?? {};
   const files = new Set((config.loadOnFirstUse ?? []).map((f) => resolve(f)));
   if (files.size === 0) return undefined;
+  // Groups loaded apart (`multiprocBuild.loadApartOnFirstUse`, ipc: Listener, Client and the
+  // managers): each its own file, `dist/lazy/first-use-<name>.js`, that the first use of one of its
+  // exports loads after the first-use file, whose modules it imports from it (see APART below).
+  const apart = (config.loadApartOnFirstUse ?? []).map((group) => {
+    const out = `${FIRST_USE_OUT}-${group.name}`;
+    return {
+      name: group.name,
+      out,
+      files: new Set(group.files.map((f) => resolve(f))),
+      codecs: group.codecs ?? [],
+      placeholder: `${lazyPlaceholder}${out}.js`,
+      stub: `${lazyPlaceholder}${out}${FIRST_USE_STUB_EXT}`,
+      factory:
+        config.firstUseFactory === true ? `${lazyPlaceholder}${out}${FIRST_USE_FACTORY_EXT}` : undefined,
+    };
+  });
+  if (apart.length > 0 && config.indexIsHub !== true)
+    throw new Error('multiprocBuild.loadApartOnFirstUse needs indexIsHub');
+  const groupOf = new Map();
+  for (const [i, group] of apart.entries()) {
+    for (const f of group.files) {
+      if (files.has(f) || groupOf.has(f)) throw new Error(`${f} is listed twice for first use`);
+      groupOf.set(f, i);
+    }
+  }
+  const allFiles = new Set([...files, ...groupOf.keys()]);
+  const facades = new Map([FIRST_USE_OUT, ...apart.map((g) => g.out)].map((out) => [out, new Set()]));
   const placeholder = `${lazyPlaceholder}${FIRST_USE_OUT}.js`;
   const stub = `${lazyPlaceholder}${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`;
   const factory =
@@ -118,20 +148,37 @@ export function firstUse(pkg, lazyPlaceholder) {
     withIpc,
     self,
     what,
+    apart,
   );
   // The guard comes first: it says what went wrong when a bundler runs this file before the index.
-  const entrySource = [
-    `import ${JSON.stringify(GUARD)};`,
-    ...[...files].map(
-      (f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`,
-    ),
-  ].join('\n');
+  const entryOf = (list, out) => ({
+    stdin: {
+      contents: [
+        `import ${JSON.stringify(GUARD)};`,
+        ...[...list].map(
+          (f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`,
+        ),
+      ].join('\n'),
+      resolveDir: resolve('src'),
+      loader: 'ts',
+      sourcefile: `${out.split('/').at(-1)}.ts`,
+    },
+    out,
+  });
   return {
-    files,
+    files: allFiles,
     factory: factory !== undefined,
-    entry: {
-      stdin: { contents: entrySource, resolveDir: resolve('src'), loader: 'ts', sourcefile: 'first-use.ts' },
-      out: FIRST_USE_OUT,
+    entry: entryOf(files, FIRST_USE_OUT),
+    // APART: each group's entry. bundle.mjs builds it importing from the first-use file what it
+    // shares with it (`reExport` adds those modules to the first-use file's exports), and from the
+    // index what the index holds.
+    apart: apart.map((group) => ({ ...group, entry: entryOf(group.files, group.out) })),
+    // Output name → the facades' names it must export (filled as the index is built).
+    facades,
+    reExport(modules) {
+      this.entry.stdin.contents += modules
+        .map((f) => `\nexport * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
+        .join('');
     },
     plugin: (mainEntry) => ({
       name: 'first-use',
@@ -140,7 +187,7 @@ export function firstUse(pkg, lazyPlaceholder) {
           if (resolve(args.importer) !== resolve(mainEntry)) return undefined;
           const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
           // Relative to the package: the path is the module's name in the source map.
-          return files.has(path) ? { path: relative('.', path), namespace: 'first-use' } : undefined;
+          return allFiles.has(path) ? { path: relative('.', path), namespace: 'first-use' } : undefined;
         });
         b.onResolve({ filter: /^first-use-runtime$/ }, () => ({ path: 'runtime', namespace: 'first-use' }));
         // The runtime itself, in @multiproc/shared's index only (runtimeCoreSource): its own facades
@@ -163,7 +210,11 @@ export function firstUse(pkg, lazyPlaceholder) {
             return { contents: runtimeCoreSource(), resolveDir: resolve('src'), loader: 'js' };
           const { names, aliases } = await exportsOf(resolve(args.path));
           const source = readFileSync(resolve(args.path), 'utf8');
-          const early = fromHub.has(resolve(args.path)) ? ', true' : '';
+          // The facade's loader: the hub alone (true), a group's file apart (its index), or load().
+          const group = groupOf.get(resolve(args.path));
+          const early = fromHub.has(resolve(args.path)) ? ', true' : group !== undefined ? `, ${group}` : '';
+          const own = facades.get(group === undefined ? FIRST_USE_OUT : apart[group].out);
+          for (const n of names) if (!aliases.has(n)) own.add(n);
           const lines = names
             .filter((n) => !aliases.has(n))
             .map((n) => {

@@ -1,10 +1,10 @@
 // Issue 18 experiment (by hand, not part of the suites): what a fresh program's import of the
-// umbrella and its first Queue, Pipe, Semaphore or Event cost, in CPU (`process.cpuUsage()` around
+// umbrella and its first Queue, Pipe, Semaphore, Event, Lock or process-context Queue or Pipe cost, in CPU (`process.cpuUsage()` around
 // each step: wall time is noise on a shared machine), builds alternated round by round. Each sample
 // is a fresh `node` process that imports the umbrella, then makes one object; also printed: the
 // Node modules (`process.moduleLoadList`, public ones) and package files the first make loaded.
 // Usage: node experiments/first-make-ab.mjs <rounds> <umbrella dist/index.js>...
-// Env: KINDS (queue,pipe,semaphore,event), NODE (the node binary: this one).
+// Env: KINDS (queue,pipe,semaphore,event; also lock, ctxQueue, ctxPipe), NODE (the node binary: this one).
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
@@ -35,6 +35,10 @@ const made = {
   pipe: () => mp.Pipe(),
   semaphore: () => new mp.Semaphore(1),
   event: () => new mp.Event(),
+  lock: () => new mp.Lock(),
+  // The process context's queues and pipes (its Lock, Value and others start a manager process).
+  ctxQueue: () => mp.getContext('process').Queue(),
+  ctxPipe: () => mp.getContext('process').Pipe(),
 }[process.env.KIND]();
 const makeMs = ms(process.cpuUsage(c));
 const builtins = process.moduleLoadList

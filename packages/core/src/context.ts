@@ -8,7 +8,7 @@ import { ContextError, definePythonNames } from '@multiproc/shared';
 import { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError, WorkerStartError } from './errors.js';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
-import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
+import { callableConstructor, callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
 import { HELPERS, type HelperName } from './internal/helper-names.js';
 import { refuseToSend } from './internal/host-bound.js';
 import { assertContextName, type ContextName } from './options.js';
@@ -32,6 +32,19 @@ function publicPart<T extends object>(ns: T): Omit<T, HelperName> {
   return out as Omit<T, HelperName>;
 }
 
+/** The Pool of a context: `Pool` with `{ context: name }` unless the options name one. */
+function contextPoolClass(name: ContextName): typeof Pool {
+  class ContextPool<I extends TaskFunction = TaskFunction> extends Pool<I> {
+    constructor(options?: CheckedPoolOptions<I> | null) {
+      if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
+      const given = options ?? {};
+      super((isObject(given) ? { context: name, ...given } : given) as CheckedPoolOptions<I>);
+    }
+  }
+  Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
+  return ContextPool as typeof Pool;
+}
+
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
     constructor(options: CheckedProcessOptions<F>) {
@@ -40,15 +53,7 @@ function bindContext(name: ContextName) {
       super(isObject(options) ? { context: name, ...options } : options);
     }
   }
-  class ContextPool<I extends TaskFunction = TaskFunction> extends Pool<I> {
-    constructor(options?: CheckedPoolOptions<I> | null) {
-      if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
-      const given = options ?? {};
-      super((isObject(given) ? { context: name, ...given } : given) as CheckedPoolOptions<I>);
-    }
-  }
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
-  Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   // Every class and factory can be called with or without `new` (Python: `ctx.Queue()`).
   const members = callableMembers({
     ...publicPart(shared),
@@ -68,7 +73,8 @@ function bindContext(name: ContextName) {
       : {}),
     name,
     Process: ContextProcess as typeof Process,
-    Pool: ContextPool as typeof Pool,
+    // Made on first read (below): the pool's code loads when a program uses a Pool.
+    Pool: undefined as unknown as typeof Pool,
     activeChildren,
     cpuCount,
     currentProcess,
@@ -96,6 +102,16 @@ function bindContext(name: ContextName) {
           'start method of concrete context"). Call setStartMethod() of the library to change the default.',
       );
     },
+  });
+  // `ctx.Pool` extends Pool, whose code (the pool's, with its own hub) a program that makes only
+  // queues, locks or processes from a context never runs: the class is made when first read, not
+  // when the context is (issue #18: getContext('process') loaded it, ~10 ms of CPU). In the built
+  // package this module imports Pool's first-use facade from the index (multiprocBuild.throughIndex).
+  let contextPool: typeof Pool | undefined;
+  Object.defineProperty(members, 'Pool', {
+    get: () => (contextPool ??= callableConstructor(contextPoolClass(name)) as typeof Pool),
+    enumerable: true,
+    configurable: true,
   });
   // `ctx.cpu_count()`: a ValidationError naming `cpuCount()` rather than `undefined` (hidden names).
   definePythonNames(members, PYTHON_MODULE_NAMES);

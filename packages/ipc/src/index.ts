@@ -65,4 +65,5 @@ export { wait } from './wait.js';
 export { isWaitableObject, type WaitableObject, type WaitReadiness, waitable } from './waitable.js';
 
 import './python-names.js';
+import './manager/python-names.js';
 import './internal/net/listener-bound.js'; // a Listener refuses to be sent

@@ -16,6 +16,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const WITH_FIRST_USE = ['shared', 'ipc', 'core'];
 const LAZY_REQUIRE = 'require("./lazy/first-use.js")';
+// ipc's second first-use file, loaded apart (Listener, Client, managers: multiprocBuild.loadApartOnFirstUse).
+const NET_REQUIRE = 'require("./lazy/first-use-net.js")';
 
 const program = `
 try {
@@ -32,8 +34,11 @@ try {
 }
 `;
 
-/** A folder with node_modules/@multiproc/* copied from the built packages, hoisted or not. */
-function copyPackages(hoisted: boolean): string {
+/**
+ * A folder with node_modules/@multiproc/* copied from the built packages, hoisted or not: every
+ * lazy require() an import (`true`), or only ipc's of its file loaded apart (`'net'`).
+ */
+function copyPackages(hoisted: boolean | 'net'): string {
   const root = mkdtempSync(join(tmpdir(), 'mp-hoisted-'));
   made.push(root);
   const scope = join(root, 'node_modules', '@multiproc');
@@ -44,15 +49,19 @@ function copyPackages(hoisted: boolean): string {
       filter: (src) => !/\.(map|ts)$/.test(src),
     });
     cpSync(join(from, 'package.json'), join(scope, name, 'package.json'));
-    if (hoisted && WITH_FIRST_USE.includes(name)) {
+    if (hoisted !== false && WITH_FIRST_USE.includes(name) && (hoisted === true || name === 'ipc')) {
       const index = join(scope, name, 'dist', 'index.js');
       const text = readFileSync(index, 'utf8');
       // The build's shape this test stands for: if it changes, the test must change with it.
       expect(text, `${name}/dist/index.js`).toContain(LAZY_REQUIRE);
-      writeFileSync(
-        index,
-        `import * as hoistedFirstUse from "./lazy/first-use.js";\n${text.replaceAll(LAZY_REQUIRE, 'hoistedFirstUse')}`,
-      );
+      if (name === 'ipc') expect(text, 'ipc/dist/index.js').toContain(NET_REQUIRE);
+      let hoistedText = name === 'ipc' ? text.replaceAll(NET_REQUIRE, 'hoistedNet') : text;
+      if (name === 'ipc')
+        hoistedText = `import * as hoistedNet from "./lazy/first-use-net.js";\n${hoistedText}`;
+      if (hoisted === true) {
+        hoistedText = `import * as hoistedFirstUse from "./lazy/first-use.js";\n${hoistedText.replaceAll(LAZY_REQUIRE, 'hoistedFirstUse')}`;
+      }
+      writeFileSync(index, hoistedText);
     }
   }
   // What the packages import besides one another, from the repository's install.
@@ -87,12 +96,19 @@ describe('a bundle that runs the first-use code before the index', () => {
     expect(await run(copyPackages(false))).toEqual({ ok: [true, 42] });
   }, 30_000);
 
-  it('fails at import with MP_BUNDLE_ORDER naming the bundler setting and the fixes, not a TypeError from inside', async () => {
-    const got = await run(copyPackages(true));
-    expect(got).toMatchObject({ name: 'Error', code: 'MP_BUNDLE_ORDER' });
-    const message = String(got.message);
-    expect(message).toContain('transformMixedEsModules');
-    expect(message).toContain('external');
-    expect(message).toContain('bundling.md');
-  }, 30_000);
+  it.each([
+    ['every first-use file', true],
+    ["ipc's file loaded apart (Listener, Client, managers) alone", 'net'],
+  ] as const)(
+    'hoisting %s fails at import with MP_BUNDLE_ORDER naming the bundler setting and the fixes, not a TypeError from inside',
+    async (_what, hoisted) => {
+      const got = await run(copyPackages(hoisted));
+      expect(got).toMatchObject({ name: 'Error', code: 'MP_BUNDLE_ORDER' });
+      const message = String(got.message);
+      expect(message).toContain('transformMixedEsModules');
+      expect(message).toContain('external');
+      expect(message).toContain('bundling.md');
+    },
+    30_000,
+  );
 });

@@ -12,6 +12,7 @@
  * release, and, if it failed, also the owner-less Lock and Semaphore shares it held.
  */
 import { ValidationError } from './errors.js';
+import { mainThreadWithoutWorkerThreads } from './internal/node-thread.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { checkOptionKeys, describeValue } from './options.js';
 
@@ -20,6 +21,8 @@ const REGISTRY_KEY = Symbol.for('multiproc.abandonables');
 
 // Node's worker_threads, found without importing `node:*` (this package also runs in browsers).
 function nodeThreadId(): number | undefined {
+  // The main thread's threadId is 0: not worth loading the module for (internal/node-thread.ts).
+  if (mainThreadWithoutWorkerThreads()) return 0;
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const wt = proc?.getBuiltinModule?.('node:worker_threads') as { threadId?: unknown } | undefined;
   return typeof wt?.threadId === 'number' && wt.threadId >= 0 ? wt.threadId : undefined;

@@ -9,8 +9,15 @@
  */
 import { ContextError } from '../errors.js';
 
-/** A facade of a first-use export: `(name, kind, fromHub?)` → the Proxy standing for it. */
-export type LazyExport = (name: string, kind: 'arrow' | 'async' | 'function', fromHub?: boolean) => unknown;
+/**
+ * A facade of a first-use export: `(name, kind, how?)` → the Proxy standing for it (`how`: true for
+ * a module the hub holds, a group's index for one loaded apart).
+ */
+export type LazyExport = (
+  name: string,
+  kind: 'arrow' | 'async' | 'function',
+  how?: boolean | number,
+) => unknown;
 
 /**
  * The facades' runtime for one package's index (`spec`: that index's own parts), giving its
