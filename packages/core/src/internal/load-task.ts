@@ -292,6 +292,24 @@ export async function loadTask(moduleUrl: string, taskName: string): Promise<Tas
 }
 
 /**
+ * Imports the modules of a batch's tasks that this realm has not loaded, before the worker claims
+ * (tells the host it starts) the batch's first job: a worker that dies while one loads (killed from
+ * outside, out of memory, a module that exits) has then started none of them, so the host sends
+ * them again (bounded by `MAX_UNSTARTED_DEATHS`) instead of failing the first as if it ran. A
+ * module that fails to import is left to the job's own `loadTask`, which answers its call with the
+ * error. `undefined` when every module is loaded.
+ */
+export function preloadTasks(
+  specs: readonly { module: string; taskName: string }[],
+): Promise<void> | undefined {
+  const missing = specs.filter((spec) => !lookupTask(spec.module, spec.taskName));
+  if (missing.length === 0) return undefined;
+  return (async () => {
+    for (const spec of missing) await importTaskModule(spec.module).catch(() => {});
+  })();
+}
+
+/**
  * Imports the modules of the task references just decoded here that this realm has not loaded, as
  * Python's unpickling imports a function's module: a task given another module's `TaskRef` (or a
  * `Process` target given one) can call it. Called right after a task's arguments were decoded;

@@ -20,7 +20,9 @@
  * flight in `MAX_UNSTARTED_DEATHS` such workers fails with `WorkerCrashedError` instead.
  *
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
- * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
+ * with the initializer's error, or `WorkerCrashedError` when it killed the worker. A worker killed
+ * from outside while its initializer ran (`killedFromOutside`: SIGKILL, SIGTERM, ...) is no failed
+ * initializer: its jobs run again, as after a death before the first job.
  */
 import { ProcessError, type SerializationError } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
@@ -30,6 +32,7 @@ import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { isNeverSettled, NEVER_SETTLED_EXIT_CODE, neverImported } from '../internal/never-settled.js';
 import { isOutOfMemory } from '../internal/out-of-memory.js';
+import { killedFromOutside } from '../internal/start-failure.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
 
@@ -92,6 +95,13 @@ export function judge(
     }
     case 'crashed': {
       const { jobs } = outcome;
+      // A worker killed from outside (a signal no failure raises) while its initializer ran: the
+      // initializer did not fail and no job started, so the jobs go again, as after any death
+      // before a job's start (bounded the same way).
+      if (jobs.inInit && killedFromOutside(outcome.signal)) {
+        each((entry) => sink.again(entry, (deaths) => deathsError(outcome, entry, deaths)));
+        return { initialized: false };
+      }
       if (jobs.inInit) {
         failAll((entry) => crashError(outcome, entry, 0, true));
         return { initFailure: () => crashError(outcome, undefined, 0, true), initialized: false };

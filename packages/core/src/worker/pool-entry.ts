@@ -46,7 +46,7 @@ import type {
 import { markPoolWorker } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { decodeValue, type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
-import { callAfterRefs, loadTask } from '../internal/load-task.js';
+import { callAfterRefs, loadTask, preloadTasks } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { collectDroppedCopies, flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
@@ -148,12 +148,11 @@ async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchRep
  */
 function runCall(job: CallJob, spec: TaskSpec, commit: (reply: CallReply) => void): void | Promise<void> {
   const fn = lookupTask(spec.module, spec.taskName);
-  if (!fn) {
+  if (!fn)
     return loadTask(spec.module, spec.taskName).then(
       () => runCall(job, spec, commit),
       (err) => commit(failure(err)),
     );
-  }
   let value: unknown;
   try {
     const args = job.encoded ? decodeValue(job.args, context) : job.args;
@@ -334,6 +333,7 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
       return { ran: 0, ms: 0, initError: init, retire: true };
     }
   }
+  await preloadTasks(batch.tasks); // before the first claim: a worker dying as they load started no job
   for (;;) {
     if (cap > 0 && tasksDone >= cap) {
       report.close();

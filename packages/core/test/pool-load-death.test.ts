@@ -1,0 +1,64 @@
+// A worker that dies while it imports a call's task module, before the task function was called,
+// failed that call with WorkerCrashedError ("the worker running this task ..."): the worker claimed
+// the job (told the host it started) before loading its module. The call had not started, so it
+// runs on the replacement worker, as every call sent to a dead worker that had not started does
+// (CONTRACT, Pool). Found by the randomized schedules of pool-chaos-57 (a SIGKILL from outside,
+// landing while a fresh worker imported its first task's module).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerCrashedError } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
+import { MAX_UNSTARTED_DEATHS } from '../src/pool/dispatcher.ts';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks } from './fixtures/import-exits-once.mjs';
+import { poolMaker } from './helpers.ts';
+
+describe.each(matrix(import.meta.url))('a worker that dies importing a task module (%s)', (context) => {
+  const makePool = poolMaker();
+
+  it('runs the calls it held on the replacement worker', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multiproc-load-death-'));
+    process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK = join(dir, 'exited');
+    try {
+      const pool = makePool({ processes: 1, context });
+      let crashes = 0;
+      pool.on('crash', () => crashes++);
+      const results = await Promise.allSettled([
+        pool.apply(tasks.triple, [2]),
+        pool.map(tasks.triple, [1, 2, 3], { chunksize: 1 }),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
+        6,
+        [3, 6, 9],
+      ]);
+      expect(crashes).toBe(1);
+    } finally {
+      delete process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails a call whose module kills every worker that loads it, after a bounded number of deaths', {
+    timeout: 20_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multiproc-load-death-'));
+    process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK = join(dir, 'exited');
+    process.env.MULTIPROC_TEST_IMPORT_EXIT_ALWAYS = '1';
+    try {
+      const pool = makePool({ processes: 1, context });
+      let crashes = 0;
+      pool.on('crash', () => crashes++);
+      const error = await pool.apply(tasks.triple, [2]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect((error as WorkerCrashedError).exitCode).toBe(7);
+      expect(crashes).toBeGreaterThan(1);
+      expect(crashes).toBeLessThanOrEqual(MAX_UNSTARTED_DEATHS);
+    } finally {
+      delete process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK;
+      delete process.env.MULTIPROC_TEST_IMPORT_EXIT_ALWAYS;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
