@@ -171,3 +171,41 @@ describe.each(['thread', 'process'] as const)(
     });
   },
 );
+
+// A replacement worker's first call carries the initializer with it (its batch runs it first): a
+// call aborted while a thread's initializer ran was taken for a thread whose loop is held once 2 s
+// passed, and the thread was killed in its initializer, which its replacement ran again. The 2 s
+// now count from the initializer's end. (A child is still stopped then: it would claim the job
+// before it reads the cancel.)
+describe('a call aborted while its thread runs a long initializer', () => {
+  it.each(['thread'] as const)(
+    '%s context: the worker finishes its initializer, is kept, and never runs the call',
+    { timeout: 30_000 },
+    async (context) => {
+      const { file, lines } = scratch();
+      const inits = `${file}-inits`;
+      writeFileSync(inits, '');
+      const initsRun = () => readFileSync(inits, 'utf8').split('\n').filter(Boolean);
+      const pool = makePool({
+        processes: 1,
+        context,
+        maxTasksPerChild: 1,
+        initializer: t.slowInit,
+        initargs: [inits, 2600],
+      });
+      await pool.apply(t.who, []); // its worker retires: the replacement starts, with the next call
+      const controller = new AbortController();
+      const aborted = rejection(pool.apply(t.append, [file, 'aborted'], { signal: controller.signal }));
+      for (let waited = 0; initsRun().length < 2; waited += 5) {
+        if (waited > 15_000) throw new Error('the replacement never began its initializer');
+        await sleep(5);
+      }
+      controller.abort();
+      expect((await aborted).name).toBe('AbortError');
+      const replacement = initsRun()[1];
+      expect(await pool.apply(t.who, [])).toBe(replacement);
+      expect(initsRun()).toHaveLength(2);
+      expect(lines()).toEqual([]);
+    },
+  );
+});

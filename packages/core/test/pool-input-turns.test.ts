@@ -88,3 +88,54 @@ describe.each(matrix(import.meta.url))('in the %s context', (context) => {
     },
   );
 });
+
+// An input whose items are slow (milliseconds each: a generator that parses a large record, a
+// lookup per item) held the loop for 256 of them at a time (the clock was read every 256 items),
+// once the call had learned that the task is fast and made its chunks large: with 4 ms items a
+// timer waited 1-5 s. Reading now reads the clock at items 1, 2, 4, ... of a chunk, then every
+// 256: a turn reads at most about twice its budget of such items.
+describe.each(matrix(import.meta.url))('in the %s context, items of milliseconds', (context) => {
+  it.each([
+    ['map', false],
+    ['imap', true],
+  ] as const)('%s (async: %s) keeps the timers running', { timeout: 60_000 }, async (method, isAsync) => {
+    const pool = makePool({ processes: 2, context });
+    await pool.apply(t.square, [1]);
+    const slowItem = (i: number) => {
+      const end = performance.now() + 4;
+      while (performance.now() < end);
+      return i;
+    };
+    function* syncItems() {
+      for (let i = 0; ; i++) yield slowItem(i);
+    }
+    async function* asyncItems() {
+      for (let i = 0; ; i++) yield slowItem(i);
+    }
+    // The longest the program's timers waited while the call read its input for 400 ms.
+    let longest = 0;
+    let last = performance.now();
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('due')), 400);
+    const input = isAsync ? asyncItems() : syncItems();
+    const error = await (async () => {
+      try {
+        if (method === 'map') await pool.map(t.square, input, { signal: ac.signal });
+        else for await (const _ of pool.imap(t.square, input, { signal: ac.signal }));
+      } catch (err) {
+        return err as Error;
+      } finally {
+        clearInterval(ticks);
+      }
+      return undefined;
+    })();
+    expect(error?.name).toBe('AbortError');
+    // Reading 256 items takes 1 s here: a turn that read them held the timers that long.
+    expect(longest).toBeLessThan(700);
+  });
+});

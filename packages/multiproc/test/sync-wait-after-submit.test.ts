@@ -23,4 +23,18 @@ describe('a blocking wait right after a pool call', () => {
     const { got, stderr } = await runSyncWait(['thread', 'fresh', 'event']);
     expect(got, stderr).toBe('GOT LockError');
   }, 30_000);
+
+  // A call with a signal or a timeout goes a microtask after it is made, also to a free worker: the
+  // LockError named only starting or busy workers and said to await a first call, which this
+  // program had done. It names the signal or timeout now, and what lets the wait work.
+  it.each(['warm-timeout', 'warm-signal'])(
+    'a warm pool, a call made with %s: the LockError says why the call has not left, and what to do',
+    async (how) => {
+      const { got, stderr } = await runSyncWait(['thread', how, 'event']);
+      expect(got, stderr).toBe('GOT LockError');
+      expect(stderr).toContain('with a signal or a timeout');
+      expect(stderr).toContain('await null');
+    },
+    30_000,
+  );
 });

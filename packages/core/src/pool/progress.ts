@@ -43,6 +43,11 @@ export interface Progress {
    * its start message arrives (in the order the child sent them, before its answer).
    */
   abort(started: () => void): boolean;
+  /**
+   * Whether the worker runs the pool's initializer for this batch now, and will read the abort before
+   * it claims a job once that ends (a thread: its claim word), so an abort waits for it.
+   */
+  initializing(): boolean;
 }
 
 /** A worker slot's side of the progress protocol. */
@@ -222,6 +227,10 @@ class ThreadProgress implements Progress {
     const claimed = this.#control.claimed();
     return claimed === 0 || this.#control.committed(claimed - 1);
   }
+
+  initializing(): boolean {
+    return !this.#state && this.#control.phase() === Phase.INIT;
+  }
 }
 
 export class ProcessLink implements SlotLink {
@@ -338,6 +347,11 @@ class ProcessProgress implements Progress {
     this.#abortedStart = started;
     this.cancel();
     return true;
+  }
+
+  /** A child's initializer is not waited for: it claims its first job before it reads a cancel sent meanwhile. */
+  initializing(): boolean {
+    return false;
   }
 }
 

@@ -197,7 +197,8 @@ export class Slot implements PoolWorkerInfo {
    * once when a job of it runs; a job not started never runs, and the worker is kept (and holds the
    * program no more), unless a child turns out to have started one before the cancel reached it
    * (`stop()` then, as its start message arrives) or it leaves the batch unanswered for
-   * {@link UNANSWERED_ABORT_MS}. A side chunk is stopped with its worker.
+   * {@link UNANSWERED_ABORT_MS} (counted again while it runs the pool's initializer, which the
+   * batch may begin with). A side chunk is stopped with its worker.
    */
   abort(flight: Flight, stop: () => void): void {
     const kept = !flight.lane && (this.progressOf(flight)?.abort(() => queueMicrotask(stop)) ?? false);
@@ -206,8 +207,14 @@ export class Slot implements PoolWorkerInfo {
       return;
     }
     this.#port()?.unref();
-    const held = () => this.#state.name === 'busy' && this.#state.flight === flight;
-    setTimeout(() => held() && stop(), UNANSWERED_ABORT_MS).unref();
+    // The time counts from the end of the pool's initializer, which the batch may run first: a
+    // worker in a long one is not held, and would run it again as its replacement.
+    const check = (): void => {
+      if (this.#state.name !== 'busy' || this.#state.flight !== flight) return;
+      if (this.progressOf(flight)?.initializing()) setTimeout(check, UNANSWERED_ABORT_MS).unref();
+      else stop();
+    };
+    setTimeout(check, UNANSWERED_ABORT_MS).unref();
   }
 
   progressOf(flight: Flight): Progress | undefined {

@@ -5,7 +5,7 @@
 
 import { describeValue } from '@multiproc/shared';
 import type { Float64Buffers } from './buffers.js';
-import { turnSpent } from './turns.js';
+import { asksAt, turnSpent } from './turns.js';
 
 /** Ends a stream with `error`: its consumer's pending or next `next()` rejects with it. */
 export type StopStream = (error: unknown) => void;
@@ -194,7 +194,7 @@ export class ChunkFill<I> {
     while (!this.full()) {
       stopCheck();
       if (!this.add(it.next())) return false;
-      if (cut && (this.#count & 255) === 0 && turnSpent()) break;
+      if (cut && asksAt(this.#count) && turnSpent()) break;
     }
     return true;
   }

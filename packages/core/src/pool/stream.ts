@@ -10,7 +10,7 @@ import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 import { AsyncSteps, ChunkPause, PAUSED } from './stream-steps.js';
-import { nextTurn, turnSpent } from './turns.js';
+import { asksAt, nextTurn, turnSpent } from './turns.js';
 
 export { closeUnstarted, InputWaits, type StopStream } from './stream-input.js';
 export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
@@ -140,7 +140,7 @@ export async function* streamChunks<
         }
         count++;
         pause?.item();
-        if (pause && (count & 255) === 0 && turnSpent()) break; // see turns.ts
+        if (pause && asksAt(count) && turnSpent()) break; // see turns.ts
       }
     } catch (error) {
       failRead(error);

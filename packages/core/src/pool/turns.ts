@@ -18,6 +18,16 @@ const endTurn = (): void => {
   turnStart = undefined;
 };
 
+/**
+ * Whether a chunk's read that has read `count` items asks {@link turnSpent} now: at items 1, 2, 4,
+ * ..., 128, then every 256. Slow items (milliseconds each) are timed soon, so a turn reads at most
+ * about twice its budget of them (every 256 only, a turn read 256 of them: a second or more); fast
+ * ones cost a few clock reads a chunk.
+ */
+export function asksAt(count: number): boolean {
+  return (count & 255) === 0 || (count & (count - 1)) === 0;
+}
+
 /** Whether reading has kept this turn of the event loop longer than {@link TURN_BUDGET_MS}. */
 export function turnSpent(): boolean {
   const now = performance.now();

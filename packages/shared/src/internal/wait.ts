@@ -98,15 +98,19 @@ export function assertCanEnd(array: Int32Array, deadline: number): void {
 
 /**
  * Memory handed only to pool calls still queued in this thread: a pool posts a call at once only to a
- * worker that is up and free; otherwise (a new pool's workers are starting, every worker is busy)
- * this thread's event loop posts it, which a blocking wait stops. Python's pool sends from a thread.
+ * worker that is up and free, and only a call with no `signal` and no `timeout`; otherwise (a new
+ * pool's workers are starting, every worker is busy, the call can be aborted: it goes a microtask
+ * after it is made) this thread's event loop posts it, which a blocking wait stops. Python's pool
+ * sends from a thread. The message names each of those causes, and what makes the wait work.
  */
 const UNSENT_MESSAGE =
   'This blocking wait can never end: what it waits for was handed only to pool calls that have not ' +
-  "left this thread yet (the pool's workers are still starting, or all busy), and the pool posts them " +
-  "when this thread's event loop runs, which this wait blocks. Use the async form (await ev.wait(), " +
-  'await lock.acquire()), or await the pool first (await pool.apply(), or a first call that starts ' +
-  'its workers), or give a timeout.';
+  "left this thread yet, and the pool posts them when this thread's event loop runs, which this wait " +
+  "blocks. A call waits so while the pool's workers are still starting or all busy, and a call made " +
+  'with a signal or a timeout always goes a microtask after it is made (so that an abort right after ' +
+  'it finds it unposted). Use the async form (await ev.wait(), await lock.acquire()); or let the ' +
+  'loop run first: await null after a call made with a signal or a timeout, or await a first call ' +
+  '(await pool.apply()) while the workers start; or give the wait a timeout.';
 
 /** Whether a blocking wait on `array` until `deadline` could end: see {@link assertCanEnd}. */
 export function canEnd(array: Int32Array, deadline: number): boolean {
