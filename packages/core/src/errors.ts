@@ -139,7 +139,8 @@ export class WorkerEntryNotFoundError extends ProcessError {
  * reports on the next tick; a thread that fails while booting). A pool that cannot start any
  * worker rejects its waiting calls with it; a pool with live workers keeps serving with them and
  * retries the missing ones with a growing delay, until `2 × processes` starts in a row failed with
- * none ready: then its waiting calls reject too, and only a new call starts a worker again.
+ * none ready (or `10 × processes` workers in a row were killed from outside as they started): then
+ * its waiting calls reject too, and only a new call starts a worker again.
  * @example
  * try { await pool.map(tasks.square, [1, 2, 3]); }
  * catch (err) { if (err instanceof WorkerStartError) console.log(err.errno); } // 'EAGAIN'

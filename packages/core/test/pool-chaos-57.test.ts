@@ -404,6 +404,8 @@ function judge(
           (i) => started(i) && ((DEADLY.has(i.fate.kind) && !ends.has(i.id)) || killedWorker(i)),
         );
         // Designed (MAX_UNSTARTED_DEATHS): a call held, not started, by that many dead workers fails.
+        // Workers killed from outside count apart (10 x processes, more than a schedule kills), with
+        // another message: such a failure is a fault.
         if (!own && killed.size >= 2 && /workers that died before it could start/.test(error.message)) {
           own = true;
           edges.push(`in flight in killed workers: ${what}`);
@@ -416,9 +418,10 @@ function judge(
         }
         break;
       case 'WorkerStartError':
-        // Designed (start-policy.ts): after 2 x processes workers killed from outside as they
-        // started, in a row, the pool gives up and fails what waits for a worker.
-        own = killed.size >= 2 && /killed by SIGKILL while starting/.test(error.message);
+        // Designed (start-policy.ts): after 10 x processes workers killed from outside as they
+        // started, in a row, the pool gives up and fails what waits for a worker. A schedule kills
+        // at most 3 workers: a refusal after fewer (2 x processes until pool-outside-kills) is a fault.
+        own = /the last of \d+ workers in a row killed from outside/.test(error.message);
         if (own) edges.push(`start refused after kills: ${what}`);
         break;
       case 'RangeError':

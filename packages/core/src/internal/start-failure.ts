@@ -60,12 +60,15 @@ export function startError(context: Context, error: unknown): WorkerStartError {
 /**
  * A worker that ended before it said it was ready: it never started. `cause` is what it reported:
  * a start failure, or the error it threw while loading its modules (then the message names it).
+ * `killedInRow`: how many workers in a row were killed from outside as they started, this one
+ * included (named in the message when more than one).
  */
 export function diedStarting(
   context: Context,
   exitCode: number | null,
   signal: string | null,
   cause: unknown,
+  killedInRow = 1,
 ): StartFailure {
   const entry = missingTinypoolEntry(cause);
   if (entry !== undefined) {
@@ -74,7 +77,10 @@ export function diedStarting(
   if (cause !== undefined && isStartFailure(cause)) return startError(context, cause);
   if (killedFromOutside(signal)) {
     return new WorkerStartError(context, {
-      detail: `it was killed by ${signal} while starting, before it was ready`,
+      detail:
+        killedInRow > 1
+          ? `it was killed by ${signal} while starting, before it was ready: the last of ${killedInRow} workers in a row killed from outside as they started`
+          : `it was killed by ${signal} while starting, before it was ready`,
       advice: OUTSIDE_SIGNAL_ADVICE,
       ...(cause === undefined ? {} : { cause }),
     });
@@ -107,8 +113,9 @@ export function diedStarting(
 
 /**
  * Whether a worker that ended by `signal` before it was ready was stopped from outside: nothing
- * refused it, so the pool tries again after its delay even when no worker is left (`start-policy.ts`),
- * and a `Process` ends with `exitCode` -N, as Python's does whatever signal N ended it.
+ * refused it, so the pool tries again after its delay even when no worker is left, and counts such
+ * deaths apart from failed starts, with a much higher bound (`start-policy.ts`, `entry.ts`); a
+ * `Process` ends with `exitCode` -N, as Python's does whatever signal N ended it.
  */
 export function killedFromOutside(signal: string | null): boolean {
   return signal !== null && !FAILURE_SIGNALS.has(signal);

@@ -10,7 +10,7 @@
 import { type JobReply, MAX_BATCH } from '../internal/batch.js';
 import { type PackContext, packBatch, packStart, takeJobs } from './batch-pack.js';
 import { BatchSizes } from './batch-sizes.js';
-import { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
+import { type DispatcherConfig, type Entry, type Held, unstartedDeath } from './entry.js';
 import { noteAnswered } from './first-calls.js';
 import { type CallOrder, OrderedJobs } from './job-order.js';
 import { holdLoop } from './keep-alive.js';
@@ -287,12 +287,11 @@ export class Dispatcher {
       done: (entry, reply) => this.#finish(entry, true, reply),
       failed: (entry, error) => this.#finish(entry, false, error),
       crashed: (entry, error, item, exact) => this.#finish(entry, false, error, { item, exact }),
-      again: (entry, died) => {
+      again: (entry, died, outside) => {
         if (entry.settled) return;
         if (died) {
-          const deaths = (entry.deaths ?? 0) + 1;
-          entry.deaths = deaths;
-          if (deaths >= MAX_UNSTARTED_DEATHS) return this.#finish(entry, false, died(deaths));
+          const deaths = unstartedDeath(entry, outside === true, this.#config.processes);
+          if (deaths !== undefined) return this.#finish(entry, false, died(deaths));
           if (held.live > 1) entry.alone = true;
         }
         again.push(entry);

@@ -18,6 +18,26 @@ import type { Flight } from './outcome.js';
  * with the call alone in a fresh worker, are the call's own. Each costs one worker start.
  */
 export const MAX_UNSTARTED_DEATHS = 3;
+/**
+ * Deaths of workers killed from outside (`killedFromOutside`: a SIGKILL or SIGTERM from another
+ * program, the kernel's out-of-memory killer) that held a call not started are not the call's
+ * doing: they are counted apart, and fail it only at this many × `processes`, as
+ * `OUTSIDE_KILLS_PER_WORKER` bounds such kills of starting workers.
+ */
+export const MAX_OUTSIDE_DEATHS_PER_WORKER = 10;
+
+/**
+ * Counts the death of a worker that held `entry` before it started (`outside`: killed from outside)
+ * in a pool of `processes`; returns the count of that kind once it reached its bound: the call fails.
+ */
+export function unstartedDeath(entry: Entry, outside: boolean, processes: number): number | undefined {
+  const deaths = (outside ? (entry.outsideDeaths ?? 0) : (entry.deaths ?? 0)) + 1;
+  if (outside) entry.outsideDeaths = deaths;
+  else entry.deaths = deaths;
+  return deaths >= (outside ? MAX_OUTSIDE_DEATHS_PER_WORKER * processes : MAX_UNSTARTED_DEATHS)
+    ? deaths
+    : undefined;
+}
 
 /** One job waiting for, or held by, a worker. */
 export interface Entry {
@@ -76,6 +96,8 @@ export interface Entry {
   alone?: boolean;
   /** Workers that died holding it before it started, each death charged to no started call. */
   deaths?: number;
+  /** Of such workers, those killed from outside: counted apart (`MAX_OUTSIDE_DEATHS_PER_WORKER`). */
+  outsideDeaths?: number;
   /** The call a map chunk belongs to, and its item count: a worker may queue it behind that call's chunk only. */
   readonly group?: object;
   readonly items?: number;

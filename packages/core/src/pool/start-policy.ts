@@ -17,14 +17,20 @@
  *   doubles with each failure in a row (`startRetryDelay`, 100 ms to 5 s); then it fills up again.
  *   A failure in a row is one with no worker started (or, with an initializer, initialised)
  *   since the last: never a tight respawn loop, and healthy workers are never stopped for it;
- * - it gives up only when no live worker can serve: no worker left at all after a refused start
- *   (not after a worker killed from outside while it started, `killedFromOutside`),
+ * - it gives up only when no live worker can serve: no worker left at all after a refused start,
  *   or {@link START_FAILURES_PER_WORKER}` × processes` failures in a row with no live worker
  *   ready (with an initializer: none whose initializer succeeded; and {@link PROVEN_INIT_FACTOR}
  *   times as many once an initializer has succeeded in this pool). Then what waits for a worker
  *   fails with the last error (tinypool's queue and the dispatcher's), the pool starts no worker
  *   on its own, and the count starts over: the next call starts workers again, never meeting a
  *   stale error.
+ *
+ * **A worker killed from outside as it started** (`killedFromOutside`: a SIGKILL or SIGTERM from
+ * another program, the kernel's out-of-memory killer) was refused by nothing: such kills are counted
+ * apart, not as failures. The next worker starts after a shorter delay (`outsideRetryDelay`, 50 ms
+ * doubling to 1 s), even with no worker left, and the pool gives up as above only after
+ * {@link OUTSIDE_KILLS_PER_WORKER}` × processes` such kills in a row with no live worker ready,
+ * naming them in its error. A worker that becomes ready ends the row.
  */
 import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
@@ -35,7 +41,7 @@ import type { Slot, SlotState } from './slot.js';
 import type { StartQueue } from './start-queue.js';
 import { whileUnrefingWorkerPorts } from './starting-port.js';
 import type { AdapterConfig } from './tinypool.js';
-import { startRetryDelay } from './worker-start.js';
+import { outsideRetryDelay, startRetryDelay } from './worker-start.js';
 
 /** Failed starts or initializers in a row, per worker of the pool, after which it gives up while none is ready. */
 export const START_FAILURES_PER_WORKER = 2;
@@ -44,6 +50,9 @@ export const START_FAILURES_PER_WORKER = 2;
  * initializer that can succeed is retried longer before calls that were never posted fail.
  */
 export const PROVEN_INIT_FACTOR = 4;
+
+/** Workers killed from outside as they started, in a row, per worker of the pool, after which it gives up while none is ready. */
+export const OUTSIDE_KILLS_PER_WORKER = 10;
 
 /**
  * How long a worker being stopped still counts against `processes` (ms): its polite end (1 s)
@@ -71,6 +80,8 @@ export class StartPolicy {
   readonly #hooks: StartPolicyHooks;
   /** Failed starts and initializers in a row. */
   #failures = 0;
+  /** Workers killed from outside as they started, in a row (not counted in {@link #failures}). */
+  #outside = 0;
   /** An initializer succeeded since the pool started or last gave up. */
   #proven = false;
   #retry: NodeJS.Timeout | undefined;
@@ -99,6 +110,7 @@ export class StartPolicy {
 
   /** A worker became ready: with no initializer, that ends a run of failures. */
   started(): void {
+    this.#outside = 0;
     if (!this.#config.init) this.#failures = 0;
     this.#checkStarted();
   }
@@ -122,6 +134,7 @@ export class StartPolicy {
   /** A worker's initializer succeeded. */
   initialized(): void {
     this.#failures = 0;
+    this.#outside = 0;
     this.#proven = true;
   }
 
@@ -261,11 +274,13 @@ export class StartPolicy {
    * the only place where it can say why, has been read: then the pool starts the next worker.
    */
   diedStarting(slot: Slot, exit: Extract<SlotState, { name: 'exited' }>): boolean {
-    // Killed from outside while starting (not refused): retried after the delay even with no worker
-    // left, until the failures in a row reach the bound.
+    // Killed from outside while starting (not refused): retried after a delay even with no worker
+    // left, until such kills in a row reach their own bound.
     const outside = killedFromOutside(exit.signal);
-    const failed = () =>
-      this.failed(diedStarting(this.#config.context, exit.exitCode, exit.signal, slot.cause), outside);
+    const failed = () => {
+      const kills = outside ? this.#outside + 1 : 1;
+      this.failed(diedStarting(this.#config.context, exit.exitCode, exit.signal, slot.cause, kills), outside);
+    };
     if (slot.cause !== undefined || this.#config.context === 'thread') {
       failed();
       return false;
@@ -279,13 +294,21 @@ export class StartPolicy {
 
   /**
    * A worker could not start; returns `error`. With no worker left, the pool gives up at once unless
-   * `retry` (a worker killed from outside while it started: nothing refused it).
+   * `outside` (a worker killed from outside while it started: nothing refused it), which counts
+   * apart from failures, against {@link OUTSIDE_KILLS_PER_WORKER}.
    */
-  failed(error: StartFailure, retry = false): StartFailure {
+  failed(error: StartFailure, outside = false): StartFailure {
     if (this.#stopped) return error;
-    this.#failures++;
     const { live, ready } = this.#count((slot) => !this.#config.init || slot.initialized);
-    if ((live === 0 && !retry) || this.#exhausted(ready)) this.#giveUp(() => error);
+    if (outside) {
+      this.#outside++;
+      const exhausted = ready === 0 && this.#outside >= OUTSIDE_KILLS_PER_WORKER * this.#config.processes;
+      if (exhausted) this.#giveUp(() => error);
+      else this.#backOff(live, outsideRetryDelay(this.#outside));
+      return error;
+    }
+    this.#failures++;
+    if (live === 0 || this.#exhausted(ready)) this.#giveUp(() => error);
     else this.#backOff(live);
     return error;
   }
@@ -325,6 +348,7 @@ export class StartPolicy {
     clearTimeout(this.#retry);
     this.#held = undefined;
     this.#failures = 0;
+    this.#outside = 0;
     this.#proven = false;
     this.#dormant = true;
     this.limit();
@@ -334,14 +358,14 @@ export class StartPolicy {
   }
 
   /** No new worker until the delay has passed. */
-  #backOff(live: number): void {
+  #backOff(live: number, delay = startRetryDelay(this.#failures)): void {
     clearTimeout(this.#retry);
     this.#held = live;
     this.limit();
     this.#retry = setTimeout(() => {
       this.#held = undefined;
       this.refill();
-    }, startRetryDelay(this.#failures));
+    }, delay);
     this.#retry.unref();
   }
 }

@@ -17,7 +17,9 @@
  *
  * (*) When no started job was running as the worker died (it died reading the batch, or between
  * jobs), the death is charged to none: the jobs not started go again alone, and one that was in
- * flight in `MAX_UNSTARTED_DEATHS` such workers fails with `WorkerCrashedError` instead.
+ * flight in `MAX_UNSTARTED_DEATHS` such workers fails with `WorkerCrashedError` instead. Deaths by a
+ * signal from outside (`killedFromOutside`) are counted apart, against `MAX_OUTSIDE_DEATHS_PER_WORKER`
+ * × processes: the call did not cause them.
  *
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
  * with the initializer's error, or `WorkerCrashedError` when it killed the worker. A worker killed
@@ -45,9 +47,10 @@ export interface VerdictSink {
   /**
    * The job never started: it runs again, on some worker. `died`: its worker died holding it
    * while no started job of the batch was running (the death is charged to no call), and makes
-   * the error the job fails with once that happened too often (`deathsError`).
+   * the error the job fails with once that happened too often (`deathsError`). `outside`: that
+   * worker was killed from outside (`killedFromOutside`), counted apart.
    */
-  again(entry: Entry, died?: (deaths: number) => WorkerCrashedError): void;
+  again(entry: Entry, died?: (deaths: number) => WorkerCrashedError, outside?: boolean): void;
 }
 
 /** What the batch said about the worker's initializer. */
@@ -99,7 +102,7 @@ export function judge(
       // initializer did not fail and no job started, so the jobs go again, as after any death
       // before a job's start (bounded the same way).
       if (jobs.inInit && killedFromOutside(outcome.signal)) {
-        each((entry) => sink.again(entry, (deaths) => deathsError(outcome, entry, deaths)));
+        each((entry) => sink.again(entry, (deaths) => deathsError(outcome, entry, deaths), true));
         return { initialized: false };
       }
       if (jobs.inInit) {
@@ -111,10 +114,15 @@ export function judge(
       // job not started is suspect (see `MAX_UNSTARTED_DEATHS` in entry.ts).
       const last = jobs.claimed - 1;
       const charged = last >= 0 && !(batch.jobs[last]!.kind === 'map' ? jobs.map : jobs.replies[last]);
+      const outside = outsideDeath(outcome);
       each((entry, job) => {
         // never started
         if (job >= jobs.claimed)
-          return sink.again(entry, charged ? undefined : (deaths) => deathsError(outcome, entry, deaths));
+          return sink.again(
+            entry,
+            charged ? undefined : (deaths) => deathsError(outcome, entry, deaths),
+            outside,
+          );
         // A map chunk whose thread committed its reply (posted) before dying had finished.
         const isMap = batch.jobs[job]!.kind === 'map';
         const r = isMap ? jobs.map : jobs.replies[job];
@@ -200,10 +208,17 @@ function crashError(
   });
 }
 
+/** Whether a worker's death came from outside: a signal no failure raises, not the pool's own kill. */
+function outsideDeath(outcome: Extract<Outcome, { kind: 'crashed' }>): boolean {
+  const { signal, cause } = outcome;
+  return killedFromOutside(signal) && !isOutOfMemory(cause) && !isChannelCorruption(cause);
+}
+
 /**
  * A call that was in flight, not started, in `deaths` workers that died in a row: what it carries
  * kills the worker before it can start (arguments too large for the worker's heap to read, a task
- * module that exits as it loads): it runs no more.
+ * module that exits as it loads): it runs no more. Or, when they were killed from outside, that
+ * many workers were killed before it could start (`MAX_OUTSIDE_DEATHS_PER_WORKER`).
  */
 function deathsError(
   outcome: Extract<Outcome, { kind: 'crashed' }>,
@@ -217,18 +232,20 @@ function deathsError(
     : signal
       ? `was killed by ${signal}`
       : `exited with code ${exitCode}`;
-  return new WorkerCrashedError(
-    `This call was in flight in ${deaths} workers that died before it could start (the last one ${how}); ` +
+  const message = outsideDeath(outcome)
+    ? `This call was in flight in ${deaths} workers killed from outside before it could start (the last one ${how}); ` +
+      'the pool does not send it again. No limit was hit: something sends signals to the workers ' +
+      "(for SIGKILL, also the kernel's out-of-memory killer). If you did not send them, find what did."
+    : `This call was in flight in ${deaths} workers that died before it could start (the last one ${how}); ` +
       'the pool does not send it again. Its arguments or its task module kill the worker as they are ' +
-      'read or loaded: send smaller arguments, or raise the heap limit (resourceLimits.maxOldGenerationSizeMb).',
-    {
-      exitCode: signal ? null : exitCode,
-      signal,
-      ...(memory ? { reason: 'out of memory' as const } : {}),
-      ...(entry.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex }),
-      ...(cause === undefined ? {} : { cause }),
-    },
-  );
+      'read or loaded: send smaller arguments, or raise the heap limit (resourceLimits.maxOldGenerationSizeMb).';
+  return new WorkerCrashedError(message, {
+    exitCode: signal ? null : exitCode,
+    signal,
+    ...(memory ? { reason: 'out of memory' as const } : {}),
+    ...(entry.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex }),
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** The worker ended itself: the task (or initializer) it ran returned a promise that could never settle. */

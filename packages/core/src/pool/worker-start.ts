@@ -36,6 +36,16 @@ export const START_RETRY_MS = 100;
 /** ...doubling after each refusal in a row, up to this (ms). */
 export const START_RETRY_MAX_MS = 5000;
 
+/** After a worker killed from outside as it started, the pool waits this long before the next (ms)... */
+export const OUTSIDE_RETRY_MS = 50;
+/** ...doubling after each such kill in a row, up to this (ms): an out-of-memory killer's loop does not spin. */
+export const OUTSIDE_RETRY_MAX_MS = 1000;
+
+/** The delay before the next start, after `kills` workers in a row were killed from outside as they started. */
+export function outsideRetryDelay(kills: number): number {
+  return Math.min(OUTSIDE_RETRY_MS * 2 ** Math.max(0, kills - 1), OUTSIDE_RETRY_MAX_MS);
+}
+
 /** The delay before the next start, after `failures` refused starts in a row. */
 export function startRetryDelay(failures: number): number {
   return Math.min(START_RETRY_MS * 2 ** Math.max(0, failures - 1), START_RETRY_MAX_MS);
