@@ -115,8 +115,14 @@ export function judge(
       const last = jobs.claimed - 1;
       const charged = last >= 0 && !(batch.jobs[last]!.kind === 'map' ? jobs.map : jobs.replies[last]);
       const outside = outsideDeath(outcome);
+      // A task module whose top-level await never settles ends every worker that loads it before its
+      // job starts (a worker imports the batch's modules first): that job fails at once, as one that
+      // had started does; the other jobs go again.
+      const neverLoaded = neverImported(outcome.cause);
       each((entry, job) => {
         // never started
+        if (job >= jobs.claimed && neverLoaded !== undefined && neverLoaded === entry.spec.module)
+          return sink.failed(entry, crashError(outcome, entry, 0, false));
         if (job >= jobs.claimed)
           return sink.again(
             entry,
