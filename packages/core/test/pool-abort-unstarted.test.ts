@@ -175,10 +175,10 @@ describe.each(['thread', 'process'] as const)(
 // A replacement worker's first call carries the initializer with it (its batch runs it first): a
 // call aborted while a thread's initializer ran was taken for a thread whose loop is held once 2 s
 // passed, and the thread was killed in its initializer, which its replacement ran again. The 2 s
-// now count from the initializer's end. (A child is still stopped then: it would claim the job
-// before it reads the cancel.)
-describe('a call aborted while its thread runs a long initializer', () => {
-  it.each(['thread'] as const)(
+// now count from the initializer's end. A child claimed the job as its initializer returned,
+// before its loop read the cancel waiting in the pipe: the call ran, then the child was stopped.
+describe('a call aborted while its worker runs a long initializer', () => {
+  it.each(['thread', 'process'] as const)(
     '%s context: the worker finishes its initializer, is kept, and never runs the call',
     { timeout: 30_000 },
     async (context) => {

@@ -195,6 +195,8 @@ export interface BatchReply {
 /** A child process's account of a batch's progress, sent before the step it describes is taken. */
 export type ProgressMessage =
   | { readonly __multiproc_batch__: number; readonly step: 'init' }
+  /** The initializer returned or threw (the host waits for it before it stops a child that holds an aborted batch). */
+  | { readonly __multiproc_batch__: number; readonly step: 'initEnd' }
   | { readonly __multiproc_batch__: number; readonly step: 'start'; readonly job: number }
   | {
       readonly __multiproc_batch__: number;

@@ -272,6 +272,8 @@ class ProcessProgress implements Progress {
   // Whether the child told the item it was running as it exited (else #item is where it paused last).
   #itemExact = false;
   #inInit = false;
+  /** Between its `init` and `initEnd` (or a start): the child runs the pool's initializer now. */
+  #initRunning = false;
   #state: JobsState | undefined;
   /** Told when the child announces a job after the batch was aborted (see `abort`). */
   #abortedStart: (() => void) | undefined;
@@ -286,6 +288,10 @@ class ProcessProgress implements Progress {
     switch (message.step) {
       case 'init':
         this.#inInit = true;
+        this.#initRunning = true;
+        break;
+      case 'initEnd':
+        this.#initRunning = false;
         break;
       case 'start':
         this.#started(message.job);
@@ -307,6 +313,7 @@ class ProcessProgress implements Progress {
 
   #started(job: number): void {
     this.#inInit = false;
+    this.#initRunning = false;
     this.#item = 0;
     this.#itemExact = false;
     this.#claimed = Math.max(this.#claimed, job + 1);
@@ -349,9 +356,9 @@ class ProcessProgress implements Progress {
     return true;
   }
 
-  /** A child's initializer is not waited for: it claims its first job before it reads a cancel sent meanwhile. */
+  /** A child reads the channel once its initializer ended (`initEnd`), before it claims a job. */
   initializing(): boolean {
-    return false;
+    return !this.#state && this.#initRunning;
   }
 }
 

@@ -91,7 +91,6 @@ setWorkerIdentity({
   authkey,
 });
 markPoolWorker();
-
 if (isMainThread) listenForCancel();
 // A worker started with this file, not tinypool's entry, answers tinypool itself (main-serve.ts).
 serveAsMainModule(isMainThread ? overChannel(runBatch) : runBatch, isMainThread);
@@ -123,9 +122,10 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
     initialized.set(init.id, undefined);
     return 'ran';
   } catch (err) {
-    const record = toErrorRecord(err, 0, 'error', context);
-    initialized.set(init.id, record);
-    return record;
+    initialized.set(init.id, toErrorRecord(err, 0, 'error', context));
+    return initialized.get(init.id);
+  } finally {
+    await report.initEnded(); // before any claim: a cancel sent meanwhile is read first
   }
 }
 

@@ -50,6 +50,8 @@ const REPORT_ITEM_MS = 0.5;
 export interface Reporter {
   /** The initializer is about to run. */
   initStarting(): void | Promise<void>;
+  /** The initializer returned or threw; the job claims may begin once this settles. */
+  initEnded(): void | Promise<void>;
   /** Claims the next job; -1 when there is none left for this worker. */
   claim(): number;
   /** Job `job` (just claimed) is about to run. */
@@ -107,6 +109,9 @@ class ThreadReporter implements Reporter {
   initStarting(): void {
     this.#control.setPhase(Phase.INIT);
   }
+
+  /** The claim word is read as it is claimed: nothing to wait for. */
+  initEnded(): void {}
 
   claim(): number {
     return this.#control.claim();
@@ -191,6 +196,19 @@ class ProcessReporter implements Reporter {
 
   initStarting(): Promise<void> {
     return send({ __multiproc_batch__: this.seq, step: 'init' });
+  }
+
+  /**
+   * Tells the host, then lets the loop read the channel before any claim: the initializer held the
+   * loop (a blocking one never let it poll), so a cancel the host sent meanwhile still waits in the
+   * pipe, while the batch itself was read before. Two `setImmediate`s: the first may run in the check
+   * phase right after the poll that read the batch, the second comes after one more poll (libuv reads
+   * a readable pipe then, and Node emits its messages in `nextTick`s within that phase).
+   */
+  async initEnded(): Promise<void> {
+    await send({ __multiproc_batch__: this.seq, step: 'initEnd' });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   claim(): number {

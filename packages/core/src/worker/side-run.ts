@@ -157,6 +157,7 @@ function answer(message: SideReply, transfer: object[] = [], base = 0): void {
 class SideReporter implements Reporter {
   seq = 0;
   initStarting(): void {}
+  initEnded(): void {}
   claim(): number {
     return -1;
   }
