@@ -13,8 +13,7 @@ import { POOL_MEMBERS } from './node-pool-names.js';
  * @param prototype a pool class's prototype.
  * @param advice messages of its own for some of {@link POOL_MEMBERS}, or for more names, where
  *   the local pool's advice does not fit (a pool whose workers run elsewhere).
- * @example
- * definePoolNames(Pool.prototype);
+ * Internal (`@multiproc/core/internal`): core's `Pool` calls `definePoolNames(Pool.prototype)` once.
  */
 export function definePoolNames(
   prototype: object,
