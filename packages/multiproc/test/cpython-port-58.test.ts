@@ -13,7 +13,8 @@
 //   FailingInitializerMixin.test_initializer (Python's executor breaks; here every call fails
 //   with the initializer's error and the starts stay bounded), FailingInitializerResourcesTest
 //   (nothing left behind); executor.py: ExecutorTest.test_map (two iterables: starmap) and
-//   test_map_exception.
+//   test_map_exception; test_thread_pool.py: test_map_submits_without_iteration (an imap nobody
+//   iterates) and test_executor_map_current_future_cancel (a lazy map's timeout), both contexts.
 // - _TestPoolWorkerLifetime.test_pool_worker_lifetime as Python writes it (the pool's worker pids
 //   before and after, none missing, all replaced, the pool refilled to 3), and
 //   TestPoolNotLeakOnFailure (worker starts that fail, after some or from the first, leave no
@@ -85,7 +86,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Pool, PoolClosedError } from '@multiproc/multiproc';
+import { getContext, Pool, PoolClosedError, TimeoutError } from '@multiproc/multiproc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTEXTS, poolsEndedAfterEach, range } from './cpython-kit.ts';
 import { tasks } from './fixtures/cpython-port-58-tasks.mjs';
@@ -508,6 +509,66 @@ describe.each(CONTEXTS)('test_concurrent_futures executor.py ExecutorTest, %s co
     await expect(i.next()).rejects.toBeInstanceOf(RangeError); // Python: ZeroDivisionError
   });
 });
+
+describe.each(CONTEXTS)(
+  'test_concurrent_futures test_thread_pool.py ThreadPoolExecutorTest, %s context',
+  (context) => {
+    it('test_map_submits_without_iteration: an imap nobody iterates still runs every item before join() resolves', {
+      timeout: 60_000,
+    }, async () => {
+      const file = scratch();
+      writeFileSync(file, '');
+      const p = pool({ processes: 2, context });
+      p.imap(
+        tasks.recordFinished,
+        range(10).map((n) => [file, n] as [string, number]),
+      );
+      p.close(); // Python: shutdown(wait=True)
+      await p.join();
+      const finished = readFileSync(file, 'utf8').trim().split('\n').map(Number);
+      expect(finished.sort((a, b) => a - b)).toEqual(range(10));
+    });
+
+    it('test_executor_map_current_future_cancel: a lazy map that timed out while the pool was busy never starts its items', {
+      timeout: 60_000,
+    }, async () => {
+      const file = scratch();
+      writeFileSync(file, '');
+      const stopEvent = getContext(context).Event();
+      const p = pool({ processes: 1, context });
+      // submit work to saturate the pool
+      const fut = p.apply(tasks.logNWait, [[file, 'first', stopEvent]]);
+      try {
+        const gen = p.imap(
+          tasks.logNWait,
+          [
+            [file, 'second', stopEvent],
+            [file, 'third', stopEvent],
+          ],
+          { timeout: 0 },
+        );
+        // Python: TimeoutError from next(gen); contextlib.closing() then closes the generator
+        await expect(
+          (async () => {
+            for await (const _ of gen) {
+              // nothing comes before the timeout
+            }
+          })(),
+        ).rejects.toBeInstanceOf(TimeoutError);
+      } finally {
+        await stopEvent.set();
+      }
+      await fut;
+      p.close();
+      await p.join();
+      // ident='second' is cancelled by the TimeoutError, ident='third' never left the input
+      expect(readFileSync(file, 'utf8').trim().split('\n')).toEqual([
+        "ident='first' started",
+        "ident='first' stopped",
+      ]);
+    });
+  },
+);
 
 describe.each(CONTEXTS)('_TestPoolWorkerLifetime as Python checks it, %s context', (context) => {
   it('test_pool_worker_lifetime: 3 workers with pids; after 100 calls with maxTasksPerChild 10, the pool has 3 again, all new', {
