@@ -13,6 +13,10 @@
  * - taskforcesh/bullmq#4163: Worker.close() never resolved while its jobs kept fetching more.
  * - taskforcesh/bullmq#117, OptimalBits/bull#1622, OptimalBits/bull#1184: a failed job was never retried.
  * - OptimalBits/bull#2671: stalled and failed jobs stayed in the queue.
+ * - taskforcesh/bullmq#2857, OptimalBits/bull#476, #412, #2136: a CPU-bound job lost its lock and
+ *   was run again as stalled ("job stalled more than allowable limit").
+ * - OptimalBits/bull#2601: a job that outlasted `lockDuration` was marked stalled.
+ * - OptimalBits/bull#1415: a job failing while its worker closed reported a missing lock instead.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +120,60 @@ describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, worker process
     await worker();
     expect(await within(Promise.all(queued), 45_000)).toEqual(range(10).map((i) => i * i));
     expect(log.lines()).toEqual(['long']);
+  });
+});
+
+describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, long jobs and their locks', () => {
+  const on = useRedisPools({ db: 14 });
+  const started: WorkerProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
+  }, 30_000);
+
+  // taskforcesh/bullmq#2857, OptimalBits/bull#476, #412 and #2136: a processor busy with CPU work
+  // kept the event loop from renewing the job's lock; the job was taken back as stalled and run
+  // again (or failed: "job stalled more than allowable limit"). OptimalBits/bull#2601: a job that
+  // just took longer than lockDuration. Here, with a 1 s lock, a task spinning 3 s and one
+  // sleeping 3 s each run once, on a worker beside another that would take them back.
+  test('bullmq#2857 + bull#476 + bull#412 + bull#2136 + bull#2601: jobs longer than the lock run once', {
+    timeout: 90_000,
+  }, async () => {
+    const log = runLog();
+    for (let i = 0; i < 2; i++) {
+      started.push(
+        await startWorkerProcess(on.redis.url, ['--concurrency', '1', '--max-stalled-count', '1']),
+      );
+    }
+    const p = on.pool({ processes: 2 });
+    const out = await within(
+      Promise.all([
+        p.apply(t.spinAndMark, [log.path, 'spin', 3000]),
+        p.apply(t.markSleep, [log.path, 'sleep', 3000]),
+      ]),
+      45_000,
+    );
+    expect(out).toEqual(['spin', 'sleep']);
+    expect(log.lines().sort()).toEqual(['sleep', 'spin']);
+  });
+
+  // OptimalBits/bull#1415: a job that failed while its worker was closing reported "Missing lock
+  // for job … failed" instead of its own error. Here a worker sent SIGTERM while its job runs, the
+  // job failing 1.5 s later, within the grace: the call rejects with the task's own RangeError,
+  // and the worker exits with status 0.
+  test('bull#1415: a job failing while its worker stops rejects with its own error', {
+    timeout: 60_000,
+  }, async () => {
+    const w = await startWorkerProcess(on.redis.url, ['--concurrency', '1', '--grace', '10000']);
+    started.push(w);
+    const p = on.pool({ processes: 1 });
+    const call = p.apply(t.failAfter, [1500]).then(
+      () => null,
+      (e: Error) => e,
+    );
+    await sleep(500); // the job is running
+    expect(await within(w.stop('SIGTERM', ORDERLY), 30_000)).toBe(0);
+    const err = await within(call, 10_000);
+    expect(err).toBeInstanceOf(RangeError);
   });
 });
 
