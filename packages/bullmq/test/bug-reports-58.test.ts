@@ -17,6 +17,7 @@
  *   was run again as stalled ("job stalled more than allowable limit").
  * - OptimalBits/bull#2601: a job that outlasted `lockDuration` was marked stalled.
  * - OptimalBits/bull#1415: a job failing while its worker closed reported a missing lock instead.
+ * - OptimalBits/bull#1737, #2335, #473, #1098, #330: an active job could not be stopped or removed.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,6 +177,57 @@ describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, long jobs and 
     expect(err).toBeInstanceOf(RangeError);
   });
 });
+
+describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, stopping an active job', () => {
+  const on = useRedisPools({ db: 15 });
+  const steady = { lockDuration: 15_000, stalledInterval: 5000, ttl: 15_000 };
+
+  // OptimalBits/bull#1737, #2335 and #473: an active job could not be stopped (removing it failed,
+  // #1098, or left it running); #330 asked for a running job to learn of its cancellation. Here a
+  // call's signal aborted while its job runs, and a pool terminated while its job runs, each stop
+  // the task (its file stops growing), and the worker then runs the next call.
+  test('bull#1737 + bull#2335 + bull#473 + bull#1098 + bull#330: abort() and terminate() stop a running job', {
+    timeout: 60_000,
+  }, async () => {
+    const w = await startWorkerHere(on.redis.url, { concurrency: 1, ...steady });
+    try {
+      const aborted = runLog();
+      const p = on.pool({ processes: 1 });
+      const ac = new AbortController();
+      const call = p.apply(t.tickTo, [aborted.path], { signal: ac.signal }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(await until(() => aborted.lines().length >= 3)).toBe(true);
+      ac.abort();
+      expect((await within(call, 15_000)) as Error).toHaveProperty('name', 'AbortError');
+      expect(await stopsGrowing(aborted.lines)).toBe(true);
+      expect(await within(p.apply(t.add, [1, 2]), 30_000)).toBe(3);
+
+      const terminated = runLog();
+      const q = on.pool({ processes: 1 });
+      const running = q.apply(t.tickTo, [terminated.path]).catch((e: Error) => e);
+      expect(await until(() => terminated.lines().length >= 3)).toBe(true);
+      await within(q.terminate(), 30_000);
+      expect((await within(running, 15_000)) as Error).toHaveProperty('name', 'PoolClosedError');
+      expect(await stopsGrowing(terminated.lines)).toBe(true);
+      expect(await within(on.pool({ processes: 1 }).apply(t.add, [2, 3]), 30_000)).toBe(5);
+    } finally {
+      await w.handle.stop();
+    }
+  });
+});
+
+/** Whether `lines()` stops growing within 10 s: no new line in 500 ms. */
+async function stopsGrowing(lines: () => string[]): Promise<boolean> {
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    const n = lines().length;
+    await sleep(500);
+    if (lines().length === n) return true;
+  }
+  return false;
+}
 
 describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, retries and what is left in Redis', () => {
   const on = useRedisPools({ db: 13 });
