@@ -78,7 +78,9 @@ describe.each(matrix(import.meta.url))('Node EventEmitters in the %s context', (
 });
 
 describe('queues and pipes', () => {
-  it('put() and send() refuse one naming the path; the next value still goes', { timeout: 10_000 }, async () => {
+  it('put() and send() refuse one naming the path; the next value still goes', {
+    timeout: 10_000,
+  }, async () => {
     const q = own.queue();
     expect((await serializationFailure(q.put({ body: Readable.from([]) }))).path).toBe('value.body');
     const [a, b] = Pipe();
