@@ -45,6 +45,19 @@ describe('options', () => {
     bad(() => new Pool({ secret: SECRET, processes: 0 }), /processes/);
     bad(() => new Pool({ secret: SECRET, attempts: 1.5 }), /attempts/);
     bad(() => new Pool({ secret: SECRET, connection: 'http://127.0.0.1:6379' }), /redis:\/\//);
+    // A URL written without its scheme names what was given and the URL to write, credentials left out
+    // (it said '(unparsable URL)' is not a URL; 'localhost:6379' parsed as the scheme 'localhost:').
+    bad(() => new Pool({ secret: SECRET, connection: '10.0.0.5:6379' }), /'redis:\/\/10\.0\.0\.5:6379'/);
+    bad(() => new Pool({ secret: SECRET, connection: 'localhost:6379' }), /'redis:\/\/localhost:6379'/);
+    bad(() => new Pool({ secret: SECRET, connection: 'app:pw@db:6379' }), /^(?!.*pw).*'redis:\/\/db:6379'/);
+    const savedUrl = process.env.REDIS_URL;
+    process.env.REDIS_URL = '10.0.0.5:6379';
+    try {
+      bad(() => new Pool({ secret: SECRET }), /REDIS_URL.*'redis:\/\/10\.0\.0\.5:6379'/);
+    } finally {
+      if (savedUrl === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = savedUrl;
+    }
     bad(() => new Pool({ secret: SECRET, context: 'process' } as any), /context.*--context/);
     bad(() => new Pool({ secret: SECRET, maxTasksPerChild: 3 } as any), /--max-tasks-per-child/);
     bad(() => new Pool({ secret: SECRET, colour: 'red' } as any), /Unknown option 'colour'/);

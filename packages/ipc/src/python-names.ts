@@ -1,6 +1,6 @@
 /**
- * Python's spellings of Queue and Connection members: reading one throws a `ValidationError`
- * naming the multiproc spelling (see `definePythonNames()` in shared). Listener's, the managers'
+ * Python's spellings of Queue and Connection members, and other JavaScript queues' names of a
+ * queue's members: reading one throws a `ValidationError` naming the multiproc spelling (see `definePythonNames()` in shared). Listener's, the managers'
  * and the proxies' are in `manager/python-names.ts`, loaded with them on their first use.
  */
 import { definePythonNames } from '@multiproc/shared';
@@ -17,6 +17,36 @@ const queueNames = {
 };
 definePythonNames(Queue.prototype, queueNames);
 definePythonNames(SimpleQueue.prototype, queueNames);
+
+// What other JavaScript queues (arrays, p-queue, async iterables) call these: read on a queue they
+// gave `undefined` (`if (q.size > 0)` silently false) or "q is not async iterable".
+const counted = (name: string) => ({
+  message: `A multiproc queue has no ${name}: its item count is q.qsize() (Python's qsize()), q.empty() says whether it is empty.`,
+});
+const added = (name: string) => ({
+  message: `A multiproc queue has no ${name}(): add an item with await q.put(value) (waits for room), or q.putNowait(value).`,
+});
+const taken = (name: string) => ({
+  message: `A multiproc queue has no ${name}(): take the oldest item with await q.get() (waits for one), or q.getNowait().`,
+});
+const nodeQueueNames = {
+  size: counted('size'),
+  length: counted('length'),
+  push: added('push'),
+  add: added('add'),
+  enqueue: added('enqueue'),
+  shift: taken('shift'),
+  pop: taken('pop'),
+  dequeue: taken('dequeue'),
+  [Symbol.asyncIterator]: {
+    message:
+      "A multiproc queue cannot be read with for await (nor can Python's be iterated): loop on " +
+      'await q.get() until a stop value the producers put (Python: iter(q.get, None)), or use a ' +
+      "Pipe, whose end's for await loop ends when the other end closes.",
+  },
+};
+definePythonNames(Queue.prototype, nodeQueueNames);
+definePythonNames(SimpleQueue.prototype, nodeQueueNames);
 definePythonNames(JoinableQueue.prototype, { task_done: 'taskDone()' });
 definePythonNames(Connection.prototype, {
   send_bytes: 'sendBytes()',

@@ -127,7 +127,8 @@ const NOTHING = (): void => {};
  *   `WeakRef` or `Promise`, a platform object whose clone would lose its state (`Headers`,
  *   `AbortSignal`; any to a process, `Blob` too), a WebAssembly object but a `Module` or shared
  *   `Memory` to a thread (to a process: none), Node's `BlockList`, `SocketAddress`, `KeyObject` or
- *   `X509Certificate` to a process, a buffer an earlier send moved away (detached), or a value nested
+ *   `X509Certificate` to a process, a Node `EventEmitter` (a stream, socket, HTTP request) to any
+ *   target, a buffer an earlier send moved away (detached), or a value nested
  *   more than 1000 containers deep (Python's pickle raises RecursionError).
  * @throws {ContextError} for shared memory (a SharedArrayBuffer, a shared `WebAssembly.Memory`)
  *   to a process (`SerializationError` for a result: a path `result…`).

@@ -192,6 +192,26 @@ export class RawValue<C extends Typecode = Typecode> {
     return reprContents(this instanceof SynchronizedValue ? 'Value' : 'RawValue', this.#typecode, this.value);
   }
 
+  /**
+   * `String(v)`, `` `${v}` `` and `'x' + v` give {@link toString}'s repr. Arithmetic and comparisons
+   * that want a number (`v > 3`, `v * 2`, `+v`, `Math.max(v, 1)`) throw instead of reading `NaN`,
+   * which would make `while (v < 10)` silently false: Python's `v < 10` raises `TypeError` too.
+   * @throws {ValidationError} when a number is wanted, saying to read `.value`.
+   * @example
+   * const v = new Value('i', 5);
+   * console.log(v.value > 3, `${v}`); // true <Value('i', 5)>
+   */
+  [Symbol.toPrimitive](hint: 'string' | 'number' | 'default'): string {
+    if (hint === 'number') {
+      const name = kindOf(this);
+      throw new ValidationError(
+        `A ${name} is not a number: read its value (v.value > 3, v.value * 2), as Python's ` +
+          `v.value. Comparing or computing with the ${name} itself would give NaN (Python: TypeError).`,
+      );
+    }
+    return this.toString();
+  }
+
   /** What `console.log()` shows: the typecode and the value, e.g. `Value('i', 5)`. */
   [inspectSymbol](_depth: number, options: unknown, inspect?: (v: unknown, o?: unknown) => string): string {
     const name = this instanceof SynchronizedValue ? 'Value' : 'RawValue';

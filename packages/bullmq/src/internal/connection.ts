@@ -33,8 +33,10 @@ export function resolveConnection(
   who: string,
 ): ResolvedConnection {
   const value = given ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-  if (typeof value === 'string')
-    return { options: { url: parseUrl(value, who).href }, label: labelOf(value) };
+  if (typeof value === 'string') {
+    const from = given === undefined && process.env.REDIS_URL !== undefined ? `${who} (REDIS_URL)` : who;
+    return { options: { url: parseUrl(value, from).href }, label: labelOf(value) };
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError(
       `${who}: option 'connection' must be a redis:// URL or ioredis options, got ${typeof value}.`,
@@ -58,6 +60,14 @@ export function resolveConnection(
 }
 
 function parseUrl(text: string, who: string): URL {
+  // 'host:port' and 'localhost:6379' (ioredis's `new Redis('host:port')` form) have no scheme: the
+  // second even parses, as a URL of scheme 'localhost:'. Shown without any credentials before '@'.
+  if (!text.includes('://')) {
+    const shown = text.slice(text.lastIndexOf('@') + 1);
+    throw new ValidationError(
+      `${who}: the Redis URL '${shown}' has no scheme: write 'redis://${shown}' (rediss:// for TLS).`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(text);

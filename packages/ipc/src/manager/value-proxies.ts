@@ -139,6 +139,21 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   override toJSON(): never {
     throw noSyncRead('Value', 'toJSON()', 'JSON.stringify(await v.get())');
   }
+  /**
+   * `String(v)` and `` `${v}` `` give the proxy's repr. A comparison or arithmetic (`v > 3`,
+   * `v * 2`) cannot wait for the value and would read `NaN` (so `v > 3` were silently false):
+   * it throws instead, as Python's `v > 3` raises `TypeError`.
+   * @throws {ContextError} when a number is wanted, saying to compare `await v.get()`.
+   */
+  [Symbol.toPrimitive](hint: 'string' | 'number' | 'default'): string {
+    if (hint === 'number') {
+      throw new ContextError(
+        "A manager's (or getContext('process')'s) Value lives in another process: it is not a number " +
+          'here, and comparing or computing with it would give NaN. Read it first: `(await v.get()) > 3`.',
+      );
+    }
+    return this.toString();
+  }
 }
 proxyClass('Value', ValueProxy);
 refuseExtraArguments(ValueProxy.prototype, 'Value');

@@ -12,6 +12,10 @@
  * - Node's `BlockList`, `SocketAddress`, `X509Certificate`, `KeyObject`: cloneable to a thread, but
  *   `v8.serialize()` refuses them on Node 20 and copies them as `{}` on Node 22/24 (their state is
  *   behind private symbols): they would arrive empty.
+ * - Node's `EventEmitter`s (streams, sockets, an HTTP request or response, a server, a child
+ *   process, a `Worker`), to a thread too: structured clone copies their fields (`_events`,
+ *   `_readableState`, ...) into a plain object with no method, handle or buffered data, or stops at
+ *   the first listener with an error about a function deep inside (`args[0].socket._events.close[0]`).
  *
  * Nothing here imports `node:*`: Node's classes are confirmed with `process.getBuiltinModule()`
  * only when an object of a class with such a name is met.
@@ -21,8 +25,8 @@ import { withArticle } from '../options.js';
 import { sharedToProcess } from './shared-codec.js';
 
 type Target = 'thread' | 'process';
-/** What an object is to the codec: wasm (by kind), one of Node's host classes, or neither. */
-type HostKind = 'Module' | 'Memory' | 'wasm' | 'node' | null;
+/** What an object is to the codec: wasm (by kind), one of Node's host classes, an emitter, or neither. */
+type HostKind = 'Module' | 'Memory' | 'wasm' | 'node' | 'emitter' | null;
 
 const WASM_TAG = /^\[object WebAssembly\.(\w+)\]$/;
 
@@ -52,13 +56,31 @@ function isNodeHostClass(proto: object): boolean {
   return false;
 }
 
+let emitterProto: object | null | undefined; // node:events' EventEmitter.prototype, read on first need
+
+/** Whether `proto`'s chain holds Node's `EventEmitter.prototype` (a stream, socket, server, ...). */
+function isEmitterProto(proto: object): boolean {
+  if (emitterProto === undefined) {
+    const loaded =
+      typeof host?.getBuiltinModule === 'function' ? host.getBuiltinModule('node:events') : undefined;
+    emitterProto = ((loaded?.EventEmitter as { prototype?: object } | undefined)?.prototype ?? null) as
+      | object
+      | null;
+  }
+  if (emitterProto === null) return false;
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p))
+    if (p === emitterProto) return true;
+  return false;
+}
+
 function kindOfProto(obj: object, proto: object): HostKind {
   let kind = kinds.get(proto);
   if (kind === undefined) {
     const wasm = WASM_TAG.exec(Object.prototype.toString.call(obj))?.[1];
     if (wasm === 'Module' || wasm === 'Memory') kind = wasm;
     else if (wasm !== undefined) kind = 'wasm';
-    else kind = isNodeHostClass(proto) ? 'node' : null;
+    else if (isNodeHostClass(proto)) kind = 'node';
+    else kind = isEmitterProto(proto) ? 'emitter' : null;
     kinds.set(proto, kind);
   }
   return kind;
@@ -87,6 +109,7 @@ export function hostObjectRefusal(
     return target === 'process' ? sharedToProcess(path, destination) : undefined;
   }
   if (target === 'thread' && (kind === 'Module' || kind === 'node')) return undefined;
+  if (kind === 'emitter') return emitterRefusal(proto, path);
   const name = Object.prototype.toString.call(obj).slice(8, -1);
   const what = kind === 'node' ? (proto?.constructor?.name ?? name) : name;
   const hint =
@@ -101,4 +124,18 @@ export function hostObjectRefusal(
         : "structured clone cannot copy it. Send the data it holds (a Memory's bytes: new " +
           'Uint8Array(memory.buffer).slice()) and rebuild it on the other side';
   return new SerializationError(path, `Cannot send ${path}: it is ${withArticle(what)}; ${hint}.`);
+}
+
+/** The refusal of a Node `EventEmitter` (a stream, socket, request, ...) at `path`, for any target. */
+function emitterRefusal(proto: object | null, path: string): SerializationError {
+  const name = (proto as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  const own = typeof name === 'string' && name !== '' && name !== 'EventEmitter';
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: it is ${own ? `${withArticle(name)}, ` : ''}a Node EventEmitter (a stream, socket, HTTP request or ` +
+      'response, server, child process, ...). Its listeners, handles and buffered data stay in this ' +
+      'thread: a copy would arrive as a plain object of its fields. Send the data it carries instead: ' +
+      "a stream's bytes (await buffer(stream), from 'node:stream/consumers') or a file's path, a " +
+      "request's method, url, headers and body; or pass a Queue or Pipe and write the data to it.",
+  );
 }
