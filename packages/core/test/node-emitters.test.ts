@@ -93,3 +93,23 @@ describe('queues and pipes', () => {
     b.close();
   });
 });
+
+describe("the user's own EventEmitter subclass", () => {
+  it('with no listener it is data: it arrives as a plain object of its own fields, as any class instance', {
+    timeout: 10_000,
+  }, async () => {
+    class Job extends EventEmitter {
+      id = 7;
+      label = 'job';
+    }
+    const q = own.queue();
+    await q.put({ job: new Job() });
+    const got = (await q.get(2000)) as { job: Record<string, unknown> };
+    expect(got.job).toMatchObject({ id: 7, label: 'job' });
+    const withListener = new Job();
+    withListener.on('done', () => {});
+    const refused = await serializationFailure(q.put(withListener));
+    expect(refused.path).toBe('value');
+    expect(refused.message).toContain('a Job, a Node EventEmitter');
+  });
+});

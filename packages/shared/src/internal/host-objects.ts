@@ -16,6 +16,8 @@
  *   process, a `Worker`), to a thread too: structured clone copies their fields (`_events`,
  *   `_readableState`, ...) into a plain object with no method, handle or buffered data, or stops at
  *   the first listener with an error about a function deep inside (`args[0].socket._events.close[0]`).
+ *   An instance of the user's own subclass that has no listener, stream state or handle is data: it
+ *   goes as any class instance does.
  *
  * Nothing here imports `node:*`: Node's classes are confirmed with `process.getBuiltinModule()`
  * only when an object of a class with such a name is met.
@@ -109,7 +111,7 @@ export function hostObjectRefusal(
     return target === 'process' ? sharedToProcess(path, destination) : undefined;
   }
   if (target === 'thread' && (kind === 'Module' || kind === 'node')) return undefined;
-  if (kind === 'emitter') return emitterRefusal(proto, path);
+  if (kind === 'emitter') return isLiveEmitter(obj, proto) ? emitterRefusal(proto, path) : undefined;
   const name = Object.prototype.toString.call(obj).slice(8, -1);
   const what = kind === 'node' ? (proto?.constructor?.name ?? name) : name;
   const hint =
@@ -124,6 +126,24 @@ export function hostObjectRefusal(
         : "structured clone cannot copy it. Send the data it holds (a Memory's bytes: new " +
           'Uint8Array(memory.buffer).slice()) and rebuild it on the other side';
   return new SerializationError(path, `Cannot send ${path}: it is ${withArticle(what)}; ${hint}.`);
+}
+
+/**
+ * Whether an emitter is one of Node's live objects rather than data: a bare `EventEmitter`, a
+ * stream (a socket, a request, `process.stdout`), one with a handle (a server, a child process) or
+ * one with listeners. An instance of the user's
+ * own subclass with none of these is data and goes by structured clone, as any class instance does
+ * (a plain object of its own fields).
+ */
+function isLiveEmitter(obj: object, proto: object | null): boolean {
+  const fields = obj as { _eventsCount?: unknown };
+  return (
+    proto === emitterProto ||
+    (typeof fields._eventsCount === 'number' && fields._eventsCount > 0) ||
+    '_readableState' in obj ||
+    '_writableState' in obj ||
+    '_handle' in obj
+  );
 }
 
 /** The refusal of a Node `EventEmitter` (a stream, socket, request, ...) at `path`, for any target. */
