@@ -4,9 +4,11 @@
  * arrays (measured: a `Uint8Array` makes each `postMessage` 2-3x dearer than a small object), so frames
  * are not packed into bytes here. The port also carries ports (`attach`: a handle sent on to a thread).
  *
- * Big byte items ({@link movable}) are moved (their buffer in the transfer list, detached here): an item
- * is always this link's own copy (made by `sendBytes()` or received), so nobody else sees it go; the
- * home keeps {@link MOVED} in its place and the copy returns it with `R_RETURN` if unused (home-copy.ts).
+ * Big byte items ({@link movable}) a copy puts are moved (their buffer in the transfer list, detached
+ * there): an item is always this link's own copy (made by `sendBytes()` or received), so nobody else
+ * sees it go. Items the home pushes (`H_DATA`) are copied, never moved: the home keeps each until the
+ * copy reports it taken, so a thread that ends with items unused loses none (its port's close gives
+ * them back; a moved one was lost with the thread, test/chaos-58-pipe-bytes.test.ts).
  *
  * Consecutive JSON items of one batch travel as one JSON array text (a run: `R_PUT_RUN`,
  * `H_DATA_RUN`): one `JSON.stringify` of the batch's values costs about a third of one per item
@@ -27,12 +29,6 @@ const RUN_LENGTH_SHIFT = 3;
 const RUN_TAG_MASK = (1 << RUN_LENGTH_SHIFT) - 1;
 
 export class PortLink extends Link {
-  /**
-   * Whether items pushed to the remote (H_DATA) are moved too: only for pipe ends, whose one
-   * remote reader returns what it did not use. A queue's items stay copies, so whatever a
-   * consumer that died had fetched ahead goes back to the queue.
-   */
-  moveData = false;
   /**
    * Receives a run of `n` JSON values pushed to a copy (`H_DATA_RUN`: `epoch`, `tag`) as its JSON
    * array text, unparsed, when set; without it each value comes to `onFrame` as an `H_DATA` frame.
@@ -245,7 +241,7 @@ export class PortLink extends Link {
     let body: Item | undefined = payload;
     // A view into a bigger buffer (a socket chunk) would be cloned with all of that buffer.
     if (body instanceof Uint8Array && body.byteLength !== body.buffer.byteLength) body = body.slice();
-    if (movable(body) && (op !== Op.H_DATA || this.moveData)) this.#transfer.push(body.buffer as ArrayBuffer);
+    if (movable(body) && op !== Op.H_DATA) this.#transfer.push(body.buffer as ArrayBuffer);
     this.#batch.push(op, a, b, body);
     this.#bytes +=
       16 + (typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 64);

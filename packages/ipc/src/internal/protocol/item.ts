@@ -73,5 +73,6 @@ export const MOVED_TAG = 4;
 
 /** Whether a copy received `item` by move (a port's), so it must return it rather than drop it. */
 export function wasMoved(item: Item, moves: boolean): boolean {
-  return moves && (movable(item) || (isDecoded(item) && item.moved === true));
+  // Bytes are never moved to a copy (port-link.ts): only a value sent at once, unserialized.
+  return moves && isDecoded(item) && item.moved === true;
 }

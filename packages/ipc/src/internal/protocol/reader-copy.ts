@@ -7,7 +7,7 @@
 import { Deque } from '../deque.js';
 import type { Channel } from './channel.js';
 import { type Endpoint, type HomeActions, HomeCopy, type Wait } from './home-copy.js';
-import { approxBytes, type Item, MOVE_MIN_BYTES, MOVED, movable } from './item.js';
+import { approxBytes, type Item, MOVED } from './item.js';
 import type { LoanCell } from './loan.js';
 import { Op } from './ops.js';
 
@@ -39,7 +39,7 @@ interface PendingGiveBack {
 
 export class ReaderCopy extends HomeCopy {
   declare readonly end: ChannelEndpoint;
-  /** Its link moves big bytes and sent-at-once values: the home keeps {@link MOVED} for them. */
+  /** Its link sends values at once, unserialized (home.ts sendNow): the home keeps {@link MOVED} for them. */
   moves = false;
   epoch = 0;
   /** Gets waiting at the copy, not served yet (its entries in the channel's takers). */
@@ -107,14 +107,10 @@ export class ReaderCopy extends HomeCopy {
 
   /** Pushes `item` to this copy: `tag` 1 for a waiting get, 0 read ahead, 2 for a try. */
   push(out: HomeActions, ch: Channel, item: Item, tag: number): void {
-    if (this.moves && item instanceof Uint8Array && item.byteLength >= MOVE_MIN_BYTES && !movable(item)) {
-      item = (item as Uint8Array).slice(); // a view into a socket chunk: its own buffer, which a port can move
-    }
-    if (this.moves && movable(item)) this.delivered.push(MOVED);
-    else {
-      this.delivered.push(item);
-      this.deliveredBytes += approxBytes(item);
-    }
+    // Kept here until reported taken, big bytes too (a port copies them): a thread that ends with
+    // them unused (returns, exits, throws, is stopped) returns nothing, its link's close gives them back.
+    this.delivered.push(item);
+    this.deliveredBytes += approxBytes(item);
     ch.inFlight++;
     this.dirty = true;
     // A try's item may find the try served by one already on its way: then it waits unused there.

@@ -182,9 +182,9 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   #attachPort(end: number, port: MessagePort, shared: unknown): { link: PortLink; copy: ReaderCopy } {
     const link = new PortLink(port);
-    // A pipe end's only reader returns what it does not use: its items may move.
+    // A pipe end's reader may be sent values at once, unserialized (home.ts sendNow); it returns them
+    // unused. Bytes are copied to it, not moved: the home keeps them until they are reported taken.
     const moves = !this.proto.isQueue;
-    link.moveData = moves;
     const words = shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null;
     const copy = this.proto.attach(end, (c) => {
       c.moves = moves;
