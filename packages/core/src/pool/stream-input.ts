@@ -38,6 +38,32 @@ export class InputWaits {
 
 export type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
+const TYPED_VALUES = Object.getPrototypeOf(Uint8Array.prototype)[Symbol.iterator];
+const SET_VALUES = Set.prototype[Symbol.iterator];
+const MAP_ENTRIES = Map.prototype[Symbol.iterator];
+
+/**
+ * A `map`/`starmap` input as the call takes it, as Python's `map` takes `list(iterable)`: an array,
+ * typed array, Set or Map (with its built-in iterator) is copied now, shallowly, so the caller may
+ * change or reuse it right after the call (`batch.length = 0`) without changing the call's items;
+ * their iterators are live, and a map reads its input over several turns. Any other input (a
+ * generator, a cursor) is read as the call goes.
+ */
+export function inputAtCall(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const values = (input as Iterable<unknown>)[Symbol.iterator];
+  if (Array.isArray(input)) {
+    if (values !== ARRAY_VALUES) return input;
+    return input.constructor === Array
+      ? input.slice()
+      : Array.from({ length: input.length }, (_, i) => input[i]);
+  }
+  if (values === TYPED_VALUES && ArrayBuffer.isView(input)) return (input as Uint8Array).slice();
+  if (values === SET_VALUES || values === MAP_ENTRIES) return Array.from(input as Iterable<unknown>);
+  return input;
+}
+
 export function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {
   const asyncIt = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
   if (typeof asyncIt === 'function') return checkedIterator(asyncIt.call(source), 'Symbol.asyncIterator');
