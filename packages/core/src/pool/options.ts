@@ -20,7 +20,7 @@ import { isTaskRef } from '../task.js';
  * flag). What a context cannot apply is refused by `new Pool()` with `ValidationError`.
  */
 export interface PoolResourceLimits {
-  /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 16). */
+  /** The maximum size of the main heap, in MB, at least 16 ('process' context: a whole number). */
   maxOldGenerationSizeMb?: number | undefined;
   /**
    * The maximum size of the heap's young generation, in MB ('thread' context only).
@@ -120,7 +120,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on.
    * A limit the context cannot apply (`stackSizeMb` or `maxYoungGenerationSizeMb` with 'process',
-   * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 16 MB) throws
+   * `stackSizeMb` outside 0.5 to 1024, a heap under 16 MB or a fractional 'process' one) throws
    * `ValidationError` naming it; so does a heap limit that a V8 flag of the program would replace
    * (Node sizes every thread's heap from `--max-old-space-size`, `--max-semi-space-size` or
    * `--max-heap-size` when set, also in `NODE_OPTIONS`, over the Worker's limits; a child's from

@@ -27,6 +27,15 @@ export const MAX_STACK_SIZE_MB = 1024;
 export const MIN_CHILD_HEAP_MB = 16;
 
 /**
+ * The smallest `maxOldGenerationSizeMb` for a worker thread, in MB. Measured on Node 20, 22 and 24: a
+ * pool's thread needs 6 MB (Node 20), 7 (22) or 8 (24) of heap to boot and load the pool's code,
+ * and below 3 MB Node 22 and 24 abort the whole program as the thread's heap is made ("Fatal
+ * JavaScript out of memory: GC during deserialization"), before any error can be caught. A loader
+ * (tsx, vitest) and task modules take more: the same floor as a child's.
+ */
+export const MIN_THREAD_HEAP_MB = MIN_CHILD_HEAP_MB;
+
+/**
  * The program's V8 heap flags that take precedence over a limit, by limit: V8 sizes every new heap
  * from these process-wide flags when they are set, over the limits given to a Worker
  * (nodejs/node#43991), and in a child over a later `--max-old-space-size` too
@@ -91,7 +100,7 @@ function checkOverridden(limits: PoolResourceLimits, context: ContextName): void
 /**
  * Checks `limits` against what `context` can apply.
  * @throws {ValidationError} for a `stackSizeMb` outside [{@link MIN_STACK_SIZE_MB},
- * {@link MAX_STACK_SIZE_MB}] (thread); in the 'process' context, a `maxOldGenerationSizeMb` that is
+ * {@link MAX_STACK_SIZE_MB}] or a `maxOldGenerationSizeMb` under {@link MIN_THREAD_HEAP_MB} (thread); in the 'process' context, a `maxOldGenerationSizeMb` that is
  * not a whole number of at least {@link MIN_CHILD_HEAP_MB}, and `stackSizeMb` or
  * `maxYoungGenerationSizeMb`, which a child process cannot apply; a heap limit that a V8 heap flag
  * of this program (`--max-old-space-size` for threads, `--max-heap-size`, ...) would replace.
@@ -117,6 +126,11 @@ export function checkResourceLimits(
     }
     checkOverridden(limits, context);
     return;
+  }
+  if (heap !== undefined && heap < MIN_THREAD_HEAP_MB) {
+    throw new ValidationError(
+      `Pool: resourceLimits.maxOldGenerationSizeMb must be at least ${MIN_THREAD_HEAP_MB} MB in the 'thread' context (got ${heap}): a worker thread needs about 8 MB of heap to boot and load the pool's code, and with less than 3 MB Node 22 and later abort the whole program as the thread starts.`,
+    );
   }
   if (stack !== undefined && (stack < MIN_STACK_SIZE_MB || stack > MAX_STACK_SIZE_MB)) {
     throw new ValidationError(
