@@ -32,7 +32,7 @@ describe.skipIf(redisMissing)('a BullMQ map input changed after the call', () =>
     const refilled = range(12);
     const filled = pool.mapAsync(t.echo, refilled, { chunksize: 1 });
     refilled.fill(0);
-    const pairs = range(6).map((x) => [x]);
+    const pairs = range(6).map((x): [number] => [x]);
     const star = pool.starmap(t.echo, pairs, { chunksize: 1 });
     pairs.length = 0;
     const set = new Set(range(5));
