@@ -2,7 +2,9 @@
 // map takes list(iterable): the caller may clear, refill or reuse it right after the call (the
 // accumulate-and-submit pattern: `pool.map(task, batch); batch.length = 0`). Their iterators are
 // live and a map reads its input over several turns: before, such a call silently ran the 1-2
-// items its first chunks held, or the new contents, and resolved with that.
+// items its first chunks held, or the new contents, and resolved with that. And an array subclass
+// with an iterator of its own is read through it: it was sliced by index (imap of one yielding
+// 42 once gave 42 for every index), and its length (or a Set subclass's size) taken as the total.
 
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -46,6 +48,32 @@ describe.each(['thread', 'process'] as const)('a map input changed after the cal
     expect(await typed).toEqual(range(40));
     expect(await fromSet).toEqual(range(30));
     expect(await fromMap).toEqual(range(10));
+  });
+
+  it('an array or Set subclass with an iterator of its own is read through it, by every map method', async () => {
+    const pool = makePool({ processes: 2, context });
+    class Twice extends Array<number> {}
+    Object.defineProperty(Twice.prototype, Symbol.iterator, {
+      *value(this: number[]) {
+        for (let i = 0; i < this.length; i++) yield this[i]! * 2;
+      },
+    });
+    class FirstOnly extends Set<number> {}
+    Object.defineProperty(FirstOnly.prototype, Symbol.iterator, {
+      *value(this: Set<number>) {
+        yield [...this.values()][0]!;
+      },
+    });
+    const twice = () => Twice.from([1, 2, 3]);
+    const totals: number[] = [];
+    const onProgress = (_done: number, total: number | undefined) => totals.push(total ?? -1);
+    expect(await pool.map(t.echo, twice(), { chunksize: 1, onProgress })).toEqual([2, 4, 6]);
+    const looped: unknown[] = [];
+    for await (const v of pool.imap(t.echo, twice(), { chunksize: 1 })) looped.push(v);
+    expect(looped).toEqual([2, 4, 6]);
+    expect(await pool.map(t.echo, new FirstOnly([5, 6, 7]), { onProgress })).toEqual([5]);
+    // Its length or size is not the number of items it yields: no total is announced.
+    expect(new Set(totals)).toEqual(new Set([-1]));
   });
 
   it('a map waiting for room (maxQueue) runs the items its input held at the call', async () => {
