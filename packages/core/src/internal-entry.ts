@@ -41,6 +41,7 @@ export {
   type SubmitChunk,
   streamChunks,
 } from './pool/stream.js';
+export { inputAtCall } from './pool/stream-input.js';
 export {
   type CallInput,
   callOptions,

@@ -53,6 +53,10 @@ describe.each(matrix(import.meta.url))('a worker that dies importing a task modu
       const error = await pool.apply(tasks.triple, [2]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkerCrashedError);
       expect((error as WorkerCrashedError).exitCode).toBe(7);
+      // Not memory: the advice names the module's top level, not the heap limit.
+      expect((error as Error).message).toMatch(/ends the worker as it loads: a process\.exit\(\)/);
+      expect((error as Error).message).toContain('`if (isMain()) { ... }`');
+      expect((error as Error).message).not.toMatch(/heap limit/);
       expect(crashes).toBeGreaterThan(1);
       expect(crashes).toBeLessThanOrEqual(MAX_UNSTARTED_DEATHS);
     } finally {

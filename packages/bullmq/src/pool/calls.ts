@@ -10,7 +10,7 @@ import {
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { knownLength, moduleTaskNames, watchAbort } from '@multiproc/core/internal';
+import { inputAtCall, knownLength, moduleTaskNames, watchAbort } from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
@@ -142,13 +142,17 @@ export class Calls {
     }
   }
 
-  /** A `map`/`starmap`: every chunk's results, in input order. */
+  /**
+   * A `map`/`starmap`: every chunk's results, in input order. An array, typed array, Set or Map
+   * input is taken as the call is made (`inputAtCall`), as the local Pool's map takes it.
+   */
   async collect(
     task: TaskRef,
-    iterable: unknown,
+    input: unknown,
     options: WithoutNulls<MapOptions>,
     kind: JobKind,
   ): Promise<unknown[]> {
+    const iterable = inputAtCall(input);
     const out: unknown[] = [];
     this.#running++;
     this.#host.keepAlive(true);

@@ -21,7 +21,8 @@ export const LIMITED_HEAP_YOUNG_GENERATION_MB = 48;
 /**
  * `given` (a Pool's `resourceLimits`), with `maxYoungGenerationSizeMb` of
  * {@link LIMITED_HEAP_YOUNG_GENERATION_MB} when it limits the old generation and leaves the young
- * one to Node; a young generation the pool sets is kept as given.
+ * one to Node; a young generation the pool sets is kept as given (no larger than that with a heap
+ * limit: `pool/resource-limits.ts` refuses more).
  */
 export function boundedYoungGeneration(given: ResourceLimits | null | undefined): ResourceLimits | undefined {
   if (given?.maxOldGenerationSizeMb === undefined || given.maxYoungGenerationSizeMb !== undefined) {

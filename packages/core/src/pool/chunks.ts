@@ -28,12 +28,7 @@ const MAX_ADAPTIVE_CHUNK = 16_384;
 const PROBE_FLOOR = 100;
 const PROBE_SLACK = 10;
 
-/** The number of items of `source` when it is known without consuming it. */
-export function knownLength(source: unknown): number | undefined {
-  if (Array.isArray(source) || ArrayBuffer.isView(source)) return (source as { length: number }).length;
-  if (source instanceof Set || source instanceof Map) return source.size;
-  return undefined;
-}
+export { knownLength } from './stream-input.js';
 
 /** Python's default chunksize for a known length. */
 export function defaultChunksize(length: number, processes: number): number {

@@ -34,7 +34,7 @@ import {
   resolvePoolOptions,
 } from './options.js';
 import { checkResourceLimits } from './resource-limits.js';
-import { closeUnstarted } from './stream-input.js';
+import { closeUnstarted, inputAtCall } from './stream-input.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import type { PoolStats } from './types.js';
 import { beginCall, type CallInput } from './util.js';
@@ -239,7 +239,9 @@ export class PoolEngine {
    * Runs one `map`/`starmap` call once admitted. An array's items take their copies of queues and
    * pipe ends now (item-keeps.ts), before any wait for room, as `apply`'s arguments do.
    */
-  mapCall(method: string, task: TaskRef, options: MapOptions, iterable: unknown, star: boolean) {
+  mapCall(method: string, task: TaskRef, options: MapOptions, input: unknown, star: boolean) {
+    // Taken now: the call may wait for room (maxQueue) before it reads its input.
+    const iterable = inputAtCall(input);
     const keeps = ItemKeeps.atCall(this.context, iterable);
     const run = (waitedMs: number) =>
       collectAll(this.mapPool(), this.spec(task), iterable, options, star, keeps, waitedMs);

@@ -12,6 +12,7 @@
  */
 import { encodeValue, type Keeper } from '@multiproc/shared';
 import type { ContextName } from '../options.js';
+import { readsAsArray } from './stream-input.js';
 
 const SCAN_AS_LONG_LIST = Number.MAX_SAFE_INTEGER;
 
@@ -49,7 +50,7 @@ export class ItemKeeps {
   /** A call's copies, with an array input's taken now (another input's are taken as read). */
   static atCall(context: ContextName, input: unknown): ItemKeeps {
     const keeps = new ItemKeeps(context);
-    if (Array.isArray(input)) for (let i = 0; i < input.length; i++) keeps.take(input[i], i);
+    if (readsAsArray(input)) for (let i = 0; i < input.length; i++) keeps.take(input[i], i);
     return keeps;
   }
 

@@ -21,6 +21,7 @@ import {
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
+import { inputAtCall } from './stream-input.js';
 import { beginCall, type CallHold, isAsyncIterable, type WaitedFor } from './util.js';
 
 /**
@@ -308,7 +309,10 @@ export function mapChunks(
   })();
 }
 
-/** Runs a whole `map`/`starmap` call: every result, in input order. */
+/**
+ * Runs a whole `map`/`starmap` call: every result, in input order. Its input is taken as the call
+ * starts ({@link inputAtCall}); a call given its `keeps` took it already (`PoolEngine.mapCall`).
+ */
 export async function collectAll(
   pool: MapCallPool,
   spec: TaskSpec,
@@ -318,6 +322,7 @@ export async function collectAll(
   keeps?: ItemKeeps,
   waitedMs = 0,
 ): Promise<unknown[]> {
+  if (keeps === undefined) iterable = inputAtCall(iterable);
   const out: unknown[] = [];
   const method = star ? 'starmap' : 'map';
   const chunks = mapChunks(

@@ -20,12 +20,12 @@ import { isTaskRef } from '../task.js';
  * flag). What a context cannot apply is refused by `new Pool()` with `ValidationError`.
  */
 export interface PoolResourceLimits {
-  /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 16). */
+  /** The maximum size of the main heap, in MB: at least 4 ('process': a whole number, at least 16). */
   maxOldGenerationSizeMb?: number | undefined;
   /**
-   * The maximum size of the heap's young generation, in MB ('thread' context only).
-   * @default 48 when `maxOldGenerationSizeMb` is set (Node 24's own 192 MB let a worker reaching
-   * its heap limit abort the whole program), else Node's
+   * The maximum size of the heap's young generation, in MB ('thread' context only), at most 48
+   * beside `maxOldGenerationSizeMb` (more let a worker reaching its heap limit abort the program).
+   * @default 48 when `maxOldGenerationSizeMb` is set, else Node's
    */
   maxYoungGenerationSizeMb?: number | undefined;
   /**
@@ -120,7 +120,8 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on.
    * A limit the context cannot apply (`stackSizeMb` or `maxYoungGenerationSizeMb` with 'process',
-   * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 16 MB) throws
+   * `stackSizeMb` outside 0.5 to 1024, a thread heap under 4 MB or young one over 48 MB beside it,
+   * a 'process' heap that is fractional or under 16 MB) throws
    * `ValidationError` naming it; so does a heap limit that a V8 flag of the program would replace
    * (Node sizes every thread's heap from `--max-old-space-size`, `--max-semi-space-size` or
    * `--max-heap-size` when set, also in `NODE_OPTIONS`, over the Worker's limits; a child's from

@@ -5,6 +5,7 @@
  */
 
 import { ValidationError } from '@multiproc/shared';
+import { LIMITED_HEAP_YOUNG_GENERATION_MB } from '../internal/thread-heap.js';
 import type { ContextName } from '../options.js';
 import type { PoolResourceLimits } from './options.js';
 
@@ -25,6 +26,23 @@ export const MAX_STACK_SIZE_MB = 1024;
  * loader (tsx, vitest) or larger task modules take more: taken with margin.
  */
 export const MIN_CHILD_HEAP_MB = 16;
+
+/**
+ * The smallest `maxOldGenerationSizeMb` for a worker thread, in MB. Measured on Node 20, 22 and 24:
+ * with 2 MB or less Node 22 and 24 abort the whole program as the thread's heap is made ("Fatal
+ * JavaScript out of memory: GC during deserialization") before any error can be caught; from 2.5
+ * MB the thread fails to boot with ERR_WORKER_OUT_OF_MEMORY (the pool's `WorkerStartError`, which
+ * says to raise the limit) until 6 MB (Node 20), 7 (22) or 8 (24) let it load the pool's code.
+ */
+export const MIN_THREAD_HEAP_MB = 4;
+
+/**
+ * The largest `maxYoungGenerationSizeMb` with a `maxOldGenerationSizeMb`, in MB (the default then,
+ * `internal/thread-heap.ts`). Measured on Node 24 with a task that fills 64 MB of strings: a young
+ * generation of 64 MB aborted the whole program ("FATAL ERROR: Reached heap limit") in 3 of 8
+ * runs, 96 and 200 in 1 of 3, 48 in none; Node 20 and 22 survived 200.
+ */
+export const MAX_LIMITED_YOUNG_GENERATION_MB = LIMITED_HEAP_YOUNG_GENERATION_MB;
 
 /**
  * The program's V8 heap flags that take precedence over a limit, by limit: V8 sizes every new heap
@@ -91,8 +109,9 @@ function checkOverridden(limits: PoolResourceLimits, context: ContextName): void
 /**
  * Checks `limits` against what `context` can apply.
  * @throws {ValidationError} for a `stackSizeMb` outside [{@link MIN_STACK_SIZE_MB},
- * {@link MAX_STACK_SIZE_MB}] (thread); in the 'process' context, a `maxOldGenerationSizeMb` that is
- * not a whole number of at least {@link MIN_CHILD_HEAP_MB}, and `stackSizeMb` or
+ * {@link MAX_STACK_SIZE_MB}], a `maxOldGenerationSizeMb` under {@link MIN_THREAD_HEAP_MB} or a
+ * `maxYoungGenerationSizeMb` over {@link MAX_LIMITED_YOUNG_GENERATION_MB} with it (thread); in the 'process' context, a `maxOldGenerationSizeMb` that is not a whole number of at
+ * least {@link MIN_CHILD_HEAP_MB}, and `stackSizeMb` or
  * `maxYoungGenerationSizeMb`, which a child process cannot apply; a heap limit that a V8 heap flag
  * of this program (`--max-old-space-size` for threads, `--max-heap-size`, ...) would replace.
  */
@@ -117,6 +136,16 @@ export function checkResourceLimits(
     }
     checkOverridden(limits, context);
     return;
+  }
+  if (heap !== undefined && heap < MIN_THREAD_HEAP_MB) {
+    throw new ValidationError(
+      `Pool: resourceLimits.maxOldGenerationSizeMb must be at least ${MIN_THREAD_HEAP_MB} MB in the 'thread' context (got ${heap}): with less, Node 22 and later abort the whole program as a worker thread starts. A thread needs about 8 MB to boot and load the pool's code; give it 16 or more.`,
+    );
+  }
+  if (heap !== undefined && young !== undefined && young > MAX_LIMITED_YOUNG_GENERATION_MB) {
+    throw new ValidationError(
+      `Pool: resourceLimits.maxYoungGenerationSizeMb must be at most ${MAX_LIMITED_YOUNG_GENERATION_MB} MB with a maxOldGenerationSizeMb (got ${young}): Node stops a worker thread that reaches its heap limit with 16 MB to spare, which a larger young generation can overshoot, and Node 24 then aborts the whole program ("FATAL ERROR: Reached heap limit") instead of ending the worker. Leave it out (${MAX_LIMITED_YOUNG_GENERATION_MB} MB then), or raise maxOldGenerationSizeMb instead.`,
+    );
   }
   if (stack !== undefined && (stack < MIN_STACK_SIZE_MB || stack > MAX_STACK_SIZE_MB)) {
     throw new ValidationError(

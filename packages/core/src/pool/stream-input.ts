@@ -38,6 +38,56 @@ export class InputWaits {
 
 export type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
+const TYPED_VALUES = Object.getPrototypeOf(Uint8Array.prototype)[Symbol.iterator];
+const SET_VALUES = Set.prototype[Symbol.iterator];
+const MAP_ENTRIES = Map.prototype[Symbol.iterator];
+
+/**
+ * Whether `source` is an array that iterates as arrays do, so a stream reads it by index. An
+ * array subclass that redefines `[Symbol.iterator]` is read through it, as any iterable.
+ */
+export function readsAsArray(source: unknown): source is unknown[] {
+  return Array.isArray(source) && source[Symbol.iterator] === ARRAY_VALUES;
+}
+
+/**
+ * `source` as the array a stream slices when it reads as one ({@link readsAsArray}): an array
+ * subclass as a plain copy (its `slice` makes instances of its class); else `undefined`.
+ */
+export function arrayRead(source: unknown): unknown[] | undefined {
+  if (!readsAsArray(source)) return undefined;
+  return source.constructor === Array ? source : Array.from({ length: source.length }, (_, i) => source[i]);
+}
+
+/**
+ * The number of items of `source` when it is known without consuming it: an array, typed array,
+ * Set or Map with its built-in iterator (one of its own may yield any number of items).
+ */
+export function knownLength(source: unknown): number | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const values = (source as Iterable<unknown>)[Symbol.iterator];
+  if (readsAsArray(source) || (values === TYPED_VALUES && ArrayBuffer.isView(source)))
+    return (source as { length: number }).length;
+  if ((values === SET_VALUES && source instanceof Set) || (values === MAP_ENTRIES && source instanceof Map))
+    return source.size;
+  return undefined;
+}
+
+/**
+ * A `map`/`starmap` input as the call takes it, as Python's `map` takes `list(iterable)`: an array,
+ * typed array, Set or Map (with its built-in iterator) is copied now, shallowly, so the caller may
+ * change or reuse it right after the call (`batch.length = 0`) without changing the call's items;
+ * their iterators are live, and a map reads its input over several turns. Any other input (a
+ * generator, a cursor) is read as the call goes.
+ */
+export function inputAtCall(input: unknown): unknown {
+  if (knownLength(input) === undefined) return input;
+  if (readsAsArray(input)) return input.constructor === Array ? input.slice() : arrayRead(input);
+  if (ArrayBuffer.isView(input)) return (input as Uint8Array).slice();
+  return Array.from(input as Iterable<unknown>);
+}
+
 export function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {
   const asyncIt = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
   if (typeof asyncIt === 'function') return checkedIterator(asyncIt.call(source), 'Symbol.asyncIterator');

@@ -6,7 +6,7 @@
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
 import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } from './chunks.js';
-import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
+import { arrayRead, ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 import { AsyncSteps, ChunkPause, PAUSED } from './stream-steps.js';
@@ -53,7 +53,7 @@ export async function* streamChunks<
   // Arrays are sliced, other iterables stepped (awaiting async ones only). Only `array`, `it` and `steps`
   // hold the input, till the stream ends: a V8 optimizing job may hold a settled call's contexts a while,
   // which must not reach it (issue 12, case 9). Assigned at the end, so no job folds them in as constants.
-  let array = Array.isArray(source) ? (source as unknown[]) : undefined;
+  let array = arrayRead(source);
   let it = array ? undefined : iteratorOf(source);
   const total = knownLength(source);
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';

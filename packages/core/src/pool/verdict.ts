@@ -243,8 +243,13 @@ function deathsError(
       'the pool does not send it again. No limit was hit: something sends signals to the workers ' +
       "(for SIGKILL, also the kernel's out-of-memory killer). If you did not send them, find what did."
     : `This call was in flight in ${deaths} workers that died before it could start (the last one ${how}); ` +
-      'the pool does not send it again. Its arguments or its task module kill the worker as they are ' +
-      'read or loaded: send smaller arguments, or raise the heap limit (resourceLimits.maxOldGenerationSizeMb).';
+      (memory
+        ? 'the pool does not send it again. Its arguments or its task module kill the worker as they are ' +
+          'read or loaded: send smaller arguments, or raise the heap limit (resourceLimits.maxOldGenerationSizeMb).'
+        : 'the pool does not send it again. Its task module (or one it imports) ends the worker as it loads: ' +
+          'a process.exit() or process.kill() at its top level, or an error thrown by a timer it starts there. ' +
+          'A worker imports the module again, so its top level runs there too: put that behind ' +
+          "`if (isMain()) { ... }` (Python: `if __name__ == '__main__':`), or move the tasks to a module of their own.");
   return new WorkerCrashedError(message, {
     exitCode: signal ? null : exitCode,
     signal,
