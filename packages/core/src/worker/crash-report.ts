@@ -8,10 +8,12 @@
  */
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { toErrorRecord } from '../internal/error-record.js';
+import { restoreProcess } from './own-process.js';
 
 /** Sends the error this child dies of to its host, when it does die of it. */
 export function reportUncaught(): void {
   process.on('uncaughtExceptionMonitor', (error) => {
+    restoreProcess(); // a task may have replaced it (own-process.ts)
     // A listener of the user's own handles it: the worker lives on, nothing died.
     if (process.listenerCount('uncaughtException') > 0 || process.connected !== true) return;
     try {
