@@ -5,7 +5,9 @@
 // exit code 7 (WorkerCrashedError). Now the call settles as the task did, every path that runs a
 // task (apply, a map chunk, the initializer, a Process target) puts Node's `process` back, and the
 // pool runs on. A Process target that replaced it and returned ended with exit code 1, not 0.
-import { Pool, Process } from '@multiproc/core';
+// A global the worker's code needs and cannot put back (a thread's `Atomics`) ends the worker: the
+// call fails with WorkerCrashedError (the error as cause), where the pool failed every later call.
+import { Pool, Process, WorkerCrashedError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/replaced-process-tasks.mjs';
@@ -55,5 +57,21 @@ describe.each(matrix(import.meta.url))('a task that replaces globalThis.process,
       await p.join(10_000);
       expect(p.exitCode).toBe(code);
     }
+  });
+});
+
+describe('a task that breaks a global a worker thread answers with, thread context', () => {
+  it('its call fails with WorkerCrashedError carrying the error; the worker is replaced and the pool runs on', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context: 'thread' });
+    const err = await pool.apply(t.breakAtomics).then(
+      () => undefined,
+      (e: unknown) => e as WorkerCrashedError,
+    );
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect((err?.cause as Error | undefined)?.message).toMatch(/Atomics/);
+    expect(await pool.apply(t.realProcess)).toBe(true);
+    expect(await pool.map(t.replaceThenReturn, [1, 2, 3])).toEqual([2, 3, 4]);
   });
 });

@@ -6,8 +6,9 @@
 // pool.threads/queueSize/completed are pool.stats(). Each case runs in both contexts where it means
 // something in both. Like the other ports it runs in the full tier (`MULTIPROC_TESTS=full`, see
 // vitest.config.ts). The faults it found have CI tests in core: a task replacing globalThis.process
-// (replaced-process.test.ts) and their members and options that read undefined or were refused
-// without advice (node-pool-names.test.ts).
+// (or breaking a thread's Atomics) failed every later call of its pool (replaced-process.test.ts),
+// and their members and options read undefined or were refused without advice
+// (node-pool-names.test.ts).
 //
 // Each peer case: covered (where the repo already checks it), ported here, or not applicable (why).
 //
