@@ -30,6 +30,8 @@ export default mergeConfig(
         'test/sync-wait-after-submit-55.test.ts',
         // the contract's sentences earlier audits left unpinned, both contexts (session 57, under a minute)
         'test/contract-57.test.ts',
+        // piscina's, tinypool's and workerpool's own test suites, ported (session 58; both contexts, under a minute)
+        'test/peer-suites-*.test.ts',
       ]),
     },
   }),

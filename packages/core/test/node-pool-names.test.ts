@@ -53,6 +53,20 @@ describe('options of other Node pools', () => {
     [{ forkArgs: ['--x'] }, /forkArgs.*inherit the program's process\.argv/],
     [{ forkOpts: { env: {} } }, /forkOpts.*inherit the program's process\.env/],
     [{ closeTimeout: 1000 }, /closeTimeout.*close\(\), then await join\(\).*terminate\(\)/],
+    // the other options their own suites pass (piscina test/option-validation.ts, test/histogram.ts,
+    // tinypool test/resource-limits.test.ts, teardown, termination; workerpool test/Pool.test.js)
+    [{ maxMemoryLimitBeforeRecycle: 1e7 }, /maxMemoryLimitBeforeRecycle.*resourceLimits.*maxTasksPerChild/],
+    [{ teardown: 'namedTeardown' }, /no teardown task here/],
+    [{ terminateTimeout: 10 }, /terminate\(\) stops every worker at once/],
+    [{ workerTerminateTimeout: 10 }, /terminate\(\) stops every worker at once/],
+    [{ queueStrategy: 'lifo' }, /order they were made.*'fifo' only/],
+    [{ taskQueue: {} }, /order they were made.*maxQueue/],
+    [{ recordTiming: false }, /No run or wait time histograms.*pool\.stats\(\)/],
+    [{ workerHistogram: true }, /No histograms.*pool\.stats\(\)/],
+    [{ useAtomics: false }, /no useAtomics here/],
+    [{ atomics: 'disabled' }, /no atomics option here/],
+    [{ niceIncrement: 5 }, /program's priority/],
+    [{ emitStdStreams: true }, /stdout and stderr/],
   ];
   for (const [options, hint] of CASES) {
     it(`new Pool(${JSON.stringify(options)}) names what it is called here`, () => {
@@ -113,6 +127,17 @@ describe('members of other Node pools', () => {
     ['proxy', /proxy\(\).*pool\.apply\(tasks\.fn, \[a, b\]\)/],
     ['cancelPendingTasks', /cancelPendingTasks\(\).*signal/],
     ['recycleWorkers', /recycleWorkers\(\).*maxTasksPerChild/],
+    // what their own suites read (piscina test/post-task.ts, test/histogram.ts, test/simple-test.ts;
+    // workerpool test/Pool.test.js): before, each read undefined (a NaN or a TypeError later)
+    ['maxThreads', /maxThreads is pool\.processes here/],
+    ['minThreads', /minThreads is the minProcesses option here/],
+    ['options', /options are read one by one here: pool\.processes/],
+    ['taskQueue', /taskQueue.*pool\.stats\(\)\.queued/],
+    ['utilization', /utilization is not kept here: pool\.stats\(\)/],
+    ['duration', /duration is not kept here/],
+    ['waitTime', /waitTime is not kept here/],
+    ['runTime', /runTime is not kept here/],
+    ['histogram', /histogram is not kept here/],
   ];
   it('reading one throws ValidationError saying what to write; the pool still works', {
     timeout: 15_000,

@@ -41,6 +41,27 @@ const POOL_OPTIONS: Readonly<Record<string, string>> = {
     'and to bound the wait call terminate() when your own timer fires.',
   onCreateWorker: "Listen to the pool's 'workerCreate' event instead (workerpool's onCreateWorker).",
   onTerminateWorker: "Listen to the pool's 'workerDestroy' event instead (workerpool's onTerminateWorker).",
+  maxMemoryLimitBeforeRecycle:
+    "tinypool's maxMemoryLimitBeforeRecycle is not provided: cap each worker's heap with resourceLimits: " +
+    '{ maxOldGenerationSizeMb } (a task past it fails with WorkerCrashedError), or replace workers ' +
+    'with maxTasksPerChild.',
+  teardown: "There is no teardown task here (tinypool's teardown): a task that needs one runs it itself.",
+  terminateTimeout:
+    "terminate() stops every worker at once here (tinypool's terminateTimeout is not needed).",
+  workerTerminateTimeout:
+    "terminate() stops every worker at once here (workerpool's workerTerminateTimeout is not needed).",
+  queueStrategy: "Calls run in the order they were made here (workerpool's queueStrategy 'fifo' only).",
+  taskQueue:
+    "Calls run in the order they were made here (piscina's taskQueue is not pluggable); maxQueue bounds it.",
+  recordTiming:
+    "No run or wait time histograms are kept here (piscina's recordTiming): pool.stats() counts workers and tasks.",
+  workerHistogram:
+    "No histograms are kept here (piscina's workerHistogram): pool.stats() counts workers and tasks.",
+  useAtomics: 'There is no useAtomics here: workers wait for work without blocking their event loop.',
+  atomics: 'There is no atomics option here: workers wait for work without blocking their event loop.',
+  niceIncrement: "Workers run at the program's priority here (piscina's niceIncrement is not provided).",
+  emitStdStreams:
+    "What workers print goes to the program's stdout and stderr here (workerpool's emitStdStreams).",
 };
 
 /** Options of their `run()`/`exec()` calls, and what to write instead in a pool call. */
@@ -101,6 +122,28 @@ export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>
     message:
       "tinypool's recycleWorkers() is not provided: maxTasksPerChild replaces a worker after that many tasks.",
   },
+  maxThreads: {
+    message: "piscina's and tinypool's maxThreads is pool.processes here (the number of workers).",
+  },
+  minThreads: {
+    message:
+      "piscina's and tinypool's minThreads is the minProcesses option here; pool.stats().workers counts the workers alive.",
+  },
+  options: {
+    message:
+      "piscina's and tinypool's options are read one by one here: pool.processes, and pool.stats() for the counts.",
+  },
+  taskQueue: { message: "workerpool's taskQueue: the number of calls waiting is pool.stats().queued here." },
+  ...Object.fromEntries(
+    ['utilization', 'duration', 'waitTime', 'runTime', 'histogram'].map((name) => [
+      name,
+      {
+        message:
+          `piscina's ${name} is not kept here: pool.stats() counts workers and tasks (busy, queued, completed, ` +
+          'failed); to time a task, time its call (performance.now() around await pool.apply(...)).',
+      },
+    ]),
+  ),
 };
 
 /** The hint for an option of another Node pool given to `new Pool()`, or `''`. */

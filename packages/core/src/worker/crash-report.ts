@@ -1,5 +1,5 @@
 /**
- * Worker side, pool worker processes only: the error a child dies of reaches its host as the
+ * Worker side (reportUncaught: pool worker processes only): the error a child dies of reaches its host as the
  * crashed call's `cause`, as a worker thread's does (its 'error' event carries it). Node prints an
  * uncaught exception (or an unhandled rejection it raises as one) and exits with code 1; just before,
  * it calls the `'uncaughtExceptionMonitor'` listeners, which change neither. The record is handed to
@@ -8,10 +8,12 @@
  */
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { toErrorRecord } from '../internal/error-record.js';
+import { restoreProcess } from './own-process.js';
 
 /** Sends the error this child dies of to its host, when it does die of it. */
 export function reportUncaught(): void {
   process.on('uncaughtExceptionMonitor', (error) => {
+    restoreProcess(); // a task may have replaced it (own-process.ts)
     // A listener of the user's own handles it: the worker lives on, nothing died.
     if (process.listenerCount('uncaughtException') > 0 || process.connected !== true) return;
     try {
@@ -20,4 +22,29 @@ export function reportUncaught(): void {
       // The channel refused it: the host reports the crash without a cause, as before.
     }
   });
+}
+
+/**
+ * `run` (a worker's batch runner), except that a batch whose running fails in this worker's own
+ * code, not in a task (a task broke a global that code relies on, such as `Atomics`), ends the
+ * worker with that error, as an uncaught one would: the call fails with `WorkerCrashedError`
+ * carrying it as `cause`, and the pool replaces the worker. Answered as a rejection, it read to the
+ * host as a post that structured clone refused: the worker was kept, and every later call of its
+ * pool failed (tinypool's suite, test/globals.test.ts, found it through `globalThis.process`).
+ */
+export function endOnFailure<B, R>(run: (batch: B) => R | Promise<R>): (batch: B) => R | Promise<R> {
+  const die = (error: unknown): Promise<R> => {
+    process.nextTick(() => {
+      throw error;
+    });
+    return new Promise<R>(() => {}); // the worker ends first
+  };
+  return (batch) => {
+    try {
+      const reply = run(batch);
+      return reply instanceof Promise ? reply.catch(die) : reply;
+    } catch (error) {
+      return die(error);
+    }
+  };
 }

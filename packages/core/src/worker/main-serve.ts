@@ -4,7 +4,9 @@
  * Under tinypool's own entry (the program's first pool thread, a bundled app's workers), which
  * imports the pool entry, nothing is served.
  */
+
 import { serveChildAsMain } from './child-serve.js';
+import { endOnFailure } from './crash-report.js';
 import { serveThreadAsMain } from './thread-serve.js';
 
 /**
@@ -13,6 +15,8 @@ import { serveThreadAsMain } from './thread-serve.js';
  * before `watchLoop()`, where tinypool's entry listens.
  */
 export function serveAsMainModule(handler: (task: never) => unknown, inChild: boolean): void {
-  if (inChild) serveChildAsMain(handler);
-  else serveThreadAsMain(handler);
+  // A failure of the worker's own code ends it, as through tinypool's entry (crash-report.ts).
+  const guarded = endOnFailure(handler);
+  if (inChild) serveChildAsMain(guarded);
+  else serveThreadAsMain(guarded);
 }

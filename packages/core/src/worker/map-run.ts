@@ -12,6 +12,7 @@ import { importRefModules, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { isForkedChild } from './child-guard.js';
 import { type NumberRunStop, runNumbers } from './number-run.js';
+import { restoreProcess } from './own-process.js';
 import { type Reporter, Step } from './reporter.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
@@ -159,6 +160,7 @@ async function mapItems(
         value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
       }
       if (isThenable(value)) value = await value;
+      restoreProcess(); // the task may have replaced it (own-process.ts)
       if (packed) {
         if (typeof value === 'number') {
           packed[i] = value;
@@ -171,6 +173,7 @@ async function mapItems(
       values[i] = value;
     }
   } catch (err) {
+    restoreProcess();
     if (packed) values = Array.from(packed.subarray(0, i));
     values.length = i;
     const safe = safePack(values, job.base);

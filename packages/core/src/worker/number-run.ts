@@ -6,6 +6,7 @@
  * young generation over and over, which `imap` over millions of items showed as the parent
  * process's RSS growing (worker threads live in it).
  */
+import { restoreProcess } from './own-process.js';
 import { type Reporter, Step } from './reporter.js';
 
 /**
@@ -60,5 +61,6 @@ export function runNumbers(
     stop.value = err;
     stop.thrown = true;
   }
+  restoreProcess(); // the task may have replaced it (own-process.ts): once a run, not an item
   return { index: i, stop };
 }

@@ -9,7 +9,7 @@ import { sendChecked } from './caller-send.js';
 import { listenForPosts, overChannel } from './channel-batches.js';
 import { guardChildProcess, isForkedChild, onChannelClosed, refuseMainProgram } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
-import { reportUncaught } from './crash-report.js';
+import { endOnFailure, reportUncaught } from './crash-report.js';
 import { writeOutputDirectlyIfTold } from './direct-output.js';
 import { answering, guardReplySends } from './reply-guard.js';
 import { closeUnstarted } from './unstarted.js';
@@ -214,7 +214,7 @@ function sinkFor(name: string | null, listener: number) {
 
 const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 /** Runs one batch. tinypool calls this once per task it hands to this worker (a child's: `BatchPost`). */
-export default isMainThread ? overChannel(runBatch) : runBatch;
+export default isMainThread ? endOnFailure(overChannel(runBatch)) : endOnFailure(runBatch);
 function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (isMainThread) answering(batch);
   if (batch.port && batch.control && !isMainThread) {

@@ -22,6 +22,7 @@ import {
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
 import { exitAfterChildren } from './join-children.js';
+import { restoreProcess } from './own-process.js';
 
 // `node:worker_threads` is read only in a thread, where it is loaded already: in a child it would
 // load ~25 stream and worker modules, 2.5 to 5 ms of CPU per child (issue #18).
@@ -134,9 +135,11 @@ async function run(start: StartMessage): Promise<void> {
     settled = true;
   } catch (err) {
     settled = true;
+    restoreProcess(); // the target may have replaced it (own-process.ts)
     process.stderr.write(`Process ${start.identity.name}:\n${describeError(err)}\n`);
     threw = true;
   }
+  restoreProcess();
   await flushIpc();
   // A child's output streams are blocking: only those something used are flushed (not created).
   await Promise.all((inChild ? openedOutput() : [process.stdout, process.stderr]).map(flush));

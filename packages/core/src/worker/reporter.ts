@@ -26,6 +26,7 @@ import { clockMs } from '../internal/clock.js';
 import { RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
+import { restoreProcess } from './own-process.js';
 import { refusedMap } from './reply-guard.js';
 
 /** What `item()` asks of the map loop. */
@@ -111,7 +112,9 @@ class ThreadReporter implements Reporter {
   }
 
   /** The claim word is read as it is claimed: nothing to wait for. */
-  initEnded(): void {}
+  initEnded(): void {
+    restoreProcess();
+  }
 
   claim(): number {
     return this.#control.claim();
@@ -126,6 +129,7 @@ class ThreadReporter implements Reporter {
   entered(): void {}
 
   finished(job: number, reply: CallReply, transfer: object[]): void {
+    restoreProcess();
     if (transfer.length === 0 && this.#control.write(job, reply)) return;
     const message: PostedReply = { seq: this.#seq, job, reply };
     try {
@@ -138,6 +142,7 @@ class ThreadReporter implements Reporter {
   }
 
   postMap(job: number, reply: MapReply, transfer: object[]): boolean {
+    restoreProcess();
     const message: PostedReply = { seq: this.#seq, job, reply };
     try {
       slotPort!.postMessage(message, transfer as never);
@@ -153,7 +158,9 @@ class ThreadReporter implements Reporter {
     this.#control.close();
   }
 
-  end(): void {}
+  end(): void {
+    restoreProcess();
+  }
 
   item(item: number): number {
     this.#control.setItem(item);
@@ -206,6 +213,7 @@ class ProcessReporter implements Reporter {
    * a readable pipe then, and Node emits its messages in `nextTick`s within that phase).
    */
   async initEnded(): Promise<void> {
+    restoreProcess();
     await send({ __multiproc_batch__: this.seq, step: 'initEnd' });
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
@@ -217,6 +225,7 @@ class ProcessReporter implements Reporter {
   }
 
   starting(job: number): Promise<void> {
+    restoreProcess();
     const pending = this.#pending;
     this.#pending = undefined;
     this.#paused = clockMs();
@@ -246,6 +255,7 @@ class ProcessReporter implements Reporter {
   }
 
   finished(job: number, reply: CallReply): void {
+    restoreProcess();
     this.#pending = { __multiproc_batch__: this.seq, step: 'done', job, reply, next: -1 };
   }
 
@@ -258,6 +268,7 @@ class ProcessReporter implements Reporter {
   }
 
   async end(): Promise<void> {
+    restoreProcess();
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending) await send(pending);
@@ -267,6 +278,7 @@ class ProcessReporter implements Reporter {
   item(item: number): number {
     this.#item = item;
     if (--this.#countdown > 0) return Step.GO;
+    restoreProcess(); // the items' task may have replaced it: the clock and the channel need it
     const now = clockMs();
     const fast = this.#checked !== undefined && now - this.#checked < FAST_ITEM_MS * this.#stride;
     this.#stride = fast ? Math.min(this.#stride * 2, MAX_STRIDE) : 1;
@@ -287,6 +299,7 @@ class ProcessReporter implements Reporter {
   }
 
   async pause(item: number): Promise<boolean> {
+    restoreProcess();
     await send({ __multiproc_batch__: this.seq, step: 'item', item });
     await new Promise((resolve) => setImmediate(resolve));
     this.#paused = clockMs();
