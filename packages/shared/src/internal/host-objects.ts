@@ -155,7 +155,7 @@ function emitterRefusal(proto: object | null, path: string): SerializationError 
     `Cannot send ${path}: it is ${own ? `${withArticle(name)}, ` : ''}a Node EventEmitter (a stream, socket, HTTP request or ` +
       'response, server, child process, ...). Its listeners, handles and buffered data stay in this ' +
       'thread: a copy would arrive as a plain object of its fields. Send the data it carries instead: ' +
-      "a stream's bytes (await buffer(stream), from 'node:stream/consumers') or a file's path, a " +
+      "a stream's bytes (await buffer(stream), with buffer from node:stream/consumers) or a file's path, a " +
       "request's method, url, headers and body; or pass a Queue or Pipe and write the data to it.",
   );
 }
