@@ -14,7 +14,7 @@
  *   it writes the runner's binary stream to its stdout), and with the specifiers of `NODE_OPTIONS`
  *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
-import { compileCacheChanges } from '../worker/compile-cache.js';
+import { withCompileCache } from '../worker/compile-cache.js';
 import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
 import { startDir, workingDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
@@ -134,105 +134,22 @@ function threadRefuses(execArgv: string[]): string[] {
  * on from the worker's start (`worker/compile-cache.ts`).
  */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
-  return withEnvChanges(env, workerEnvChanges(env));
+  return withCompileCache(fitEnv(env));
 }
 
-/**
- * What {@link workerEnv} changes in `env`: each variable it sets, or `undefined` for one it takes
- * out; empty when it changes nothing. A thread started from the main thread gets them as changes of
- * `process.env` around its `new Worker()`, which then copies the environment natively
- * (`pool/worker-start.ts`).
- */
-export function workerEnvChanges(env: Readonly<Record<string, string | undefined>>): EnvChanges {
-  return { ...fitChanges(env), ...compileCacheChanges(env) };
-}
-
-/** A variable's new value, or `undefined` for one taken out. */
-export type EnvChanges = Record<string, string | undefined>;
-
-/** `env` with `changes` made, in a copy; `env` itself when there are none. */
-export function withEnvChanges<T extends Record<string, string | undefined>>(env: T, changes: EnvChanges): T {
-  const keys = Object.keys(changes);
-  if (keys.length === 0) return env;
-  const out: Record<string, string | undefined> = { ...env };
-  for (const key of keys) {
-    const value = changes[key];
-    if (value === undefined) delete out[key];
-    else out[key] = value;
-  }
-  return out as T;
-}
-
-/**
- * Makes a worker thread with `make(env)`, the thread's environment the program's as it is now with
- * `changes` made. From the main thread `env` is undefined and the changes are made to `process.env`
- * around `make()`, then put back: Node copies the environment of a thread given no `env` natively,
- * where an `env` object is copied key by key in JavaScript, after our own copy of `process.env`
- * (issue #18: ~0.1 ms of the host per thread, before the thread starts). Nothing else runs in the
- * main thread meanwhile. Elsewhere (a thread whose `process.env` may be shared with others,
- * `SHARE_ENV`), or where the program replaced `process.env` with an object of its own, `env` is the
- * program's environment with the changes, in a copy; with no changes, Node's own `process.env` is
- * left to Node.
- */
-export function makeThreadWithEnv<T>(
-  changes: EnvChanges,
-  make: (env: Record<string, string> | undefined) => T,
-): T {
-  const env = process.env;
-  const keys = Object.keys(changes);
-  // A `process.env` the program replaced (`process.env = { ... }`) is not what Node copies.
-  if (!isNodeEnv(env)) return make(withEnvChanges({ ...env } as Record<string, string>, changes));
-  if (keys.length === 0) return make(undefined);
-  const { isMainThread } = process.getBuiltinModule('node:worker_threads');
-  if (!isMainThread) return make(withEnvChanges({ ...env } as Record<string, string>, changes));
-  const before = keys.map((key) => [key, key in env ? env[key] : undefined] as const);
-  const put = (key: string, value: string | undefined) => {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  };
-  try {
-    for (const key of keys) put(key, changes[key]);
-    return make(undefined);
-  } finally {
-    for (const [key, value] of before) put(key, value);
-  }
-}
-
-/** The `process.env` last found to be Node's own (or a wrapper of it). */
-let nodeEnv: object | undefined;
-const PROBE = 'MULTIPROC_ENV_PROBE';
-
-/**
- * Whether `env` is Node's own environment object, which stores every value as a string (or a
- * wrapper that writes through to it), and not one the program put in its place, which Node ignores
- * when it copies the environment for a thread given no `env`.
- */
-function isNodeEnv(env: Record<string, string | undefined>): boolean {
-  if (env === nodeEnv) return true;
-  let own = false;
-  try {
-    const before = PROBE in env ? env[PROBE] : undefined;
-    (env as Record<string, unknown>)[PROBE] = 1;
-    own = env[PROBE] === '1';
-    if (before === undefined) delete env[PROBE];
-    else env[PROBE] = before;
-  } catch {
-    return false;
-  }
-  if (own) nodeEnv = env;
-  return own;
-}
-
-function fitChanges(env: Readonly<Record<string, string | undefined>>): EnvChanges {
+function fitEnv<T extends Record<string, string | undefined>>(env: T): T {
   const moved = movedFrom();
   const options = env.NODE_OPTIONS;
   const inspects = options !== undefined && hasInspectArgs(options.split(/\s+/));
   const strips = programStripsTypes() ? '1' : undefined;
   const stripsSaid = env[STRIPS_TYPES_ENV] === strips;
-  if (!(TEST_CONTEXT in env) && !inspects && (moved === undefined || !options) && stripsSaid) return {};
-  const changes: EnvChanges = { [TEST_CONTEXT]: undefined, [STRIPS_TYPES_ENV]: strips };
-  if ((moved !== undefined || inspects) && options) changes.NODE_OPTIONS = fitNodeOptions(options, moved);
-  return changes;
+  if (!(TEST_CONTEXT in env) && !inspects && (moved === undefined || !options) && stripsSaid) return env;
+  const out: Record<string, string | undefined> = { ...env };
+  delete out[TEST_CONTEXT];
+  if ((moved !== undefined || inspects) && options) out.NODE_OPTIONS = fitNodeOptions(options, moved);
+  if (strips) out[STRIPS_TYPES_ENV] = strips;
+  else delete out[STRIPS_TYPES_ENV];
+  return out as T;
 }
 
 /** `NODE_OPTIONS` split as Node splits it (whitespace; double quotes group, `\` escapes inside). */

@@ -15,7 +15,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
-import { makeThreadWithEnv, threadExecArgv, workerArgv, workerEnvChanges } from './start-args.js';
+import { threadExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { threadResourceLimits } from './thread-stack.js';
 import { workerEntryUrl } from './worker-entries.js';
@@ -53,19 +53,14 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
 /** `new Worker()` on the process entry; a thread Node cannot create throws {@link WorkerStartError}. */
 function newWorker(options: WorkerOptions): Worker {
   try {
-    const entry = workerEntryUrl('process');
-    return makeThreadWithEnv(
-      workerEnvChanges(process.env),
-      (env) =>
-        new Worker(entry, {
-          ...options,
-          argv: workerArgv(),
-          execArgv: threadExecArgv(),
-          // The program's own --stack-size, which a thread does not get from the flag (thread-stack.ts).
-          resourceLimits: threadResourceLimits(),
-          env,
-        }),
-    );
+    return new Worker(workerEntryUrl('process'), {
+      ...options,
+      argv: workerArgv(),
+      execArgv: threadExecArgv(),
+      // The program's own --stack-size, which a thread does not get from the flag (thread-stack.ts).
+      resourceLimits: threadResourceLimits(),
+      env: workerEnv(process.env),
+    });
   } catch (error) {
     // Anything else (an argument structured clone refuses) is the caller's to report.
     throw isStartFailure(error) ? startError('thread', error) : error;

@@ -19,15 +19,7 @@ import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
-import {
-  childExecArgv,
-  type EnvChanges,
-  makeThreadWithEnv,
-  threadExecArgv,
-  workerArgv,
-  workerEnv,
-  workerEnvChanges,
-} from '../internal/start-args.js';
+import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import { boundedYoungGeneration } from '../internal/thread-heap.js';
 import { threadResourceLimits } from '../internal/thread-stack.js';
 import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
@@ -93,7 +85,7 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
   proto.initialize = function (this: RuntimeWorker, options: unknown) {
     try {
       const entry = this.runtime === 'worker_threads' ? threadEntries.get(envKey(options)) : undefined;
-      if (entry) startThread(this, entry, options);
+      if (entry) startThread(this, entry, numbered(options));
       else initialize.call(this, numbered(options));
     } catch (error) {
       standIn(this, error);
@@ -117,33 +109,12 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
  * Starts a pool thread with the pool entry as its main module, as tinypool's `ThreadWorker`
  * starts it with its own entry (`initialize()`: the thread and its id): the pool entry then speaks
  * tinypool's protocol itself (`worker/thread-serve.ts`), one module graph instead of two (issue 18).
- * Its environment is the one `numbered()` would give it, made by `makeThreadWithEnv()` (which lets
- * Node copy it natively from the main thread).
  */
 function startThread(worker: RuntimeWorker, entry: URL, options: unknown): void {
   const { Worker } = process.getBuiltinModule('node:worker_threads');
-  type WorkerOptions = NonNullable<ConstructorParameters<typeof Worker>[1]>;
-  const key = envKey(options) as Record<string, string>;
-  const thread = makeThreadWithEnv(
-    threadEnvChanges(key, next(key)),
-    (env) => new Worker(entry, { ...(options as WorkerOptions), env }),
-  );
+  const thread = new Worker(entry, options as ConstructorParameters<typeof Worker>[1]);
   worker.thread = thread;
   worker.threadId = thread.threadId;
-}
-
-/**
- * What a thread of the pool whose env is `env` (made by {@link envOf}) gets besides the program's
- * environment as it is now, the `n`th worker of its pool: the same as `numbered()` gives it, as
- * changes (`undefined`: a variable taken out).
- */
-function threadEnvChanges(env: Record<string, string>, n: number): EnvChanges {
-  return {
-    MULTIPROC_POOL_PARENT: parentRecord(),
-    ...workerEnvChanges(process.env),
-    [POOL_DIRECT_ENV]: env[POOL_DIRECT_ENV],
-    MULTIPROC_POOL_WORKER: String(n),
-  };
 }
 
 function envKey(options: unknown): object {
@@ -161,16 +132,10 @@ function envKey(options: unknown): object {
 function numbered(options: unknown): unknown {
   const env = (options as { env?: Record<string, string> } | null)?.env;
   if (typeof env !== 'object' || env === null) return options;
-  const n = next(env);
-  const now = current.get(env)?.() ?? env;
-  return { ...(options as object), env: { ...now, MULTIPROC_POOL_WORKER: String(n) } };
-}
-
-/** The number of the next worker of the pool whose env is `env`, counted. */
-function next(env: object): number {
   const n = (started.get(env) ?? 0) + 1;
   started.set(env, n);
-  return n;
+  const now = current.get(env)?.() ?? env;
+  return { ...(options as object), env: { ...now, MULTIPROC_POOL_WORKER: String(n) } };
 }
 
 /** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
@@ -212,21 +177,19 @@ function standIn(worker: RuntimeWorker, error: unknown): void {
  * start-up, as a `Process` child does (`internal/reaper.ts`).
  */
 export function poolEnv(threads: boolean): Record<string, string> {
-  const env = { ...(process.env as Record<string, string>), MULTIPROC_POOL_PARENT: parentRecord() };
+  const env = {
+    ...(process.env as Record<string, string>),
+    MULTIPROC_POOL_PARENT: JSON.stringify({
+      pid: process.pid,
+      name: currentProcess().name,
+      depth: childDepth(),
+      // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
+      thread: currentProcess().threadId,
+      // The worker's currentProcess().authkey; pool-entry.ts takes it out of the environment.
+      authkey: inheritedAuthkey(),
+    }),
+  };
   return workerEnv(threads ? env : (reapedEnv(env) as Record<string, string>));
-}
-
-/** Who a pool worker's parent is (`MULTIPROC_POOL_PARENT`, which pool-entry.ts reads and takes out). */
-function parentRecord(): string {
-  return JSON.stringify({
-    pid: process.pid,
-    name: currentProcess().name,
-    depth: childDepth(),
-    // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
-    thread: currentProcess().threadId,
-    // The worker's currentProcess().authkey; pool-entry.ts takes it out of the environment.
-    authkey: inheritedAuthkey(),
-  });
 }
 
 /**

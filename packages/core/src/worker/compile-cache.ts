@@ -5,7 +5,7 @@
  * `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as for Node itself; `NODE_COMPILE_CACHE` picks the
  * folder (default: `node-compile-cache` in the temp folder).
  *
- * The host turns it on in each worker's environment ({@link compileCacheChanges}), so Node reads the
+ * The host turns it on in each worker's environment ({@link withCompileCache}), so Node reads the
  * cache from the worker's first module on: a call of `module.enableCompileCache()` in the entry
  * runs only after the entry's own imports (the multiproc packages) have been compiled.
  */
@@ -30,29 +30,21 @@ function mayHaveCache(): boolean {
 }
 
 /**
- * What a new worker thread's or child's `env` needs for Node's compile cache to be on from its start
- * (Node 22.1 and later), in the folder `module.enableCompileCache()` picks: nothing when the program
- * set `NODE_COMPILE_CACHE` or `NODE_DISABLE_COMPILE_CACHE` itself, and on a Node without the cache.
+ * `env` for a new worker thread or child, with Node's compile cache on from its start (Node 22.1
+ * and later), in the folder `module.enableCompileCache()` picks. Unchanged when the program set
+ * `NODE_COMPILE_CACHE` or `NODE_DISABLE_COMPILE_CACHE` itself, and on a Node without the cache.
  */
-export function compileCacheChanges(
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
+export function withCompileCache<T extends Record<string, string | undefined>>(env: T): T {
   if (!mayHaveCache() || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined)
-    return {};
+    return env;
   const { join } = process.getBuiltinModule('node:path');
   const { tmpdir } = process.getBuiltinModule('node:os');
-  return { NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache'), [ADDED_CACHE_ENV]: '1' };
-}
-
-/** `env` with {@link compileCacheChanges} made, in a copy; `env` itself when there are none. */
-export function withCompileCache<T extends Record<string, string | undefined>>(env: T): T {
-  const changes = compileCacheChanges(env);
-  return Object.keys(changes).length === 0 ? env : { ...env, ...changes };
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache'), [ADDED_CACHE_ENV]: '1' };
 }
 
 /**
  * Turns the compile cache on where Node has one, for what the worker imports from now on (a worker
- * whose host did not turn it on: see {@link compileCacheChanges}, whose variables it takes out of
+ * whose host did not turn it on: see {@link withCompileCache}, whose variables it takes out of
  * `process.env`); a failure (say, a read-only temp folder) is ignored.
  */
 export function enableCompileCache(): void {
