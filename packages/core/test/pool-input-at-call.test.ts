@@ -50,7 +50,7 @@ describe.each(['thread', 'process'] as const)('a map input changed after the cal
     expect(await fromMap).toEqual(range(10));
   });
 
-  it("a Buffer (whose slice() is a view) and a typed array subclass with a slice() of its own are copied too", async () => {
+  it('a Buffer (whose slice() is a view) and a typed array subclass with a slice() of its own are copied too', async () => {
     const pool = makePool({ processes: 2, context });
     const bytes = Buffer.from(range(40));
     const fromBytes = pool.map(t.echo, bytes, { chunksize: 3 });

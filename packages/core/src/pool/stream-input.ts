@@ -89,8 +89,10 @@ export function inputAtCall(input: unknown): unknown {
 }
 
 /** The built-in `%TypedArray%.prototype[Symbol.toStringTag]` getter: a typed array's own kind. */
-const TYPED_KIND = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!
-  .get as (this: unknown) => string;
+const TYPED_KIND = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag,
+)!.get as (this: unknown) => string;
 
 /**
  * A typed array's items in a new plain typed array of its kind. Not its `slice()`: a `Buffer`'s
