@@ -22,7 +22,7 @@ describe.skipIf(redisMissing)('a BullMQ map input changed after the call', () =>
     await worker?.handle.stop();
   }, 60_000);
 
-  test('map, mapAsync, starmap and a Set run the items the input held at the call', {
+  test('map, mapAsync, starmap, a Set and a Buffer run the items the input held at the call', {
     timeout: 60_000,
   }, async () => {
     const pool = on.pool({ processes: 2 });
@@ -38,9 +38,13 @@ describe.skipIf(redisMissing)('a BullMQ map input changed after the call', () =>
     const set = new Set(range(5));
     const fromSet = pool.map(t.echo, set, { chunksize: 1 });
     set.clear();
+    const bytes = Buffer.from(range(8)); // its slice() is a view of the same memory
+    const fromBytes = pool.map(t.echo, bytes, { chunksize: 1 });
+    bytes.fill(0);
     expect(await cleared).toEqual(range(30));
     expect(await filled).toEqual(range(12));
     expect(await star).toEqual(range(6));
     expect(await fromSet).toEqual(range(5));
+    expect(await fromBytes).toEqual(range(8));
   });
 });

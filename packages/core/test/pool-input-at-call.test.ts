@@ -50,6 +50,23 @@ describe.each(['thread', 'process'] as const)('a map input changed after the cal
     expect(await fromMap).toEqual(range(10));
   });
 
+  it('a Buffer (whose slice() is a view) and a typed array subclass with a slice() of its own are copied too', async () => {
+    const pool = makePool({ processes: 2, context });
+    const bytes = Buffer.from(range(40));
+    const fromBytes = pool.map(t.echo, bytes, { chunksize: 3 });
+    bytes.fill(0);
+    class Shared extends Int32Array {
+      override slice(): this {
+        return this;
+      }
+    }
+    const ints = Shared.from(range(20)) as Shared;
+    const fromInts = pool.mapAsync(t.echo, ints, { chunksize: 3 });
+    ints.fill(-1);
+    expect(await fromBytes).toEqual(range(40));
+    expect(await fromInts).toEqual(range(20));
+  });
+
   it('an array or Set subclass with an iterator of its own is read through it, by every map method', async () => {
     const pool = makePool({ processes: 2, context });
     class Twice extends Array<number> {}

@@ -75,3 +75,22 @@ describe('a task that breaks a global a worker thread answers with, thread conte
     expect(await pool.map(t.replaceThenReturn, [1, 2, 3])).toEqual([2, 3, 4]);
   });
 });
+
+describe('a task that replaces globalThis.Promise, process context', () => {
+  it('its call fails with WorkerCrashedError carrying the error, not a SerializationError about its arguments; calls queued behind it run', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context: 'process' });
+    expect(await pool.apply(t.realProcess)).toBe(true);
+    const bad = pool.apply(t.breakPromise).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const queued = [1, 2, 3].map(() => pool.apply(t.realProcess));
+    const err = await bad;
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect((err?.cause as Error | undefined)?.message).toMatch(/no promises here/);
+    expect(await Promise.all(queued)).toEqual([true, true, true]);
+    expect(await pool.apply(t.realProcess)).toBe(true);
+  });
+});

@@ -84,8 +84,25 @@ export function knownLength(source: unknown): number | undefined {
 export function inputAtCall(input: unknown): unknown {
   if (knownLength(input) === undefined) return input;
   if (readsAsArray(input)) return input.constructor === Array ? input.slice() : arrayRead(input);
-  if (ArrayBuffer.isView(input)) return (input as Uint8Array).slice();
+  if (ArrayBuffer.isView(input)) return typedCopy(input);
   return Array.from(input as Iterable<unknown>);
+}
+
+/** The built-in `%TypedArray%.prototype[Symbol.toStringTag]` getter: a typed array's own kind. */
+const TYPED_KIND = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag,
+)!.get as (this: unknown) => string;
+
+/**
+ * A typed array's items in a new plain typed array of its kind. Not its `slice()`: a `Buffer`'s
+ * is a view of the same memory (as `subarray()`), and a subclass's may be anything of its own.
+ */
+function typedCopy(input: ArrayBufferView): ArrayBufferView {
+  const Kind = (globalThis as unknown as Record<string, new (from: ArrayBufferView) => ArrayBufferView>)[
+    TYPED_KIND.call(input)
+  ]!;
+  return new Kind(input);
 }
 
 export function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {

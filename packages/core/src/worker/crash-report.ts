@@ -24,6 +24,13 @@ export function reportUncaught(): void {
   });
 }
 
+// Taken at load, before any task ran: the failure this path is for may be a task's replacing one of
+// these globals (`globalThis.Promise = ...` broke the runner's own `new Promise`, and the check
+// `reply instanceof Promise` then missed the rejection, read by the host as arguments refused).
+const OwnPromise = Promise;
+const then = Promise.prototype.then;
+const nextTick = process.nextTick.bind(process);
+
 /**
  * `run` (a worker's batch runner), except that a batch whose running fails in this worker's own
  * code, not in a task (a task broke a global that code relies on, such as `Atomics`), ends the
@@ -34,15 +41,15 @@ export function reportUncaught(): void {
  */
 export function endOnFailure<B, R>(run: (batch: B) => R | Promise<R>): (batch: B) => R | Promise<R> {
   const die = (error: unknown): Promise<R> => {
-    process.nextTick(() => {
+    nextTick(() => {
       throw error;
     });
-    return new Promise<R>(() => {}); // the worker ends first
+    return new OwnPromise<R>(() => {}); // the worker ends first
   };
   return (batch) => {
     try {
       const reply = run(batch);
-      return reply instanceof Promise ? reply.catch(die) : reply;
+      return reply instanceof OwnPromise ? (then.call(reply, undefined, die) as Promise<R>) : reply;
     } catch (error) {
       return die(error);
     }
