@@ -3,7 +3,8 @@
 // reach each consumer in order, and a consumer that ends with items lent to it leaves them to the
 // others (CONTRACT "Delivery"). Real threads (their loans are a shared word) and processes (a file
 // they rename, loan-file.ts, then records in a named pipe, loan-pipe.ts).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
@@ -11,6 +12,19 @@ import { killProcesses, startProcess } from './core.js';
 const { tasks } = await import(new URL('./fixtures/loan-tasks.mjs', import.meta.url).href);
 
 afterEach(killProcesses);
+
+// Whether this process (the queue's home) has a loan folder's pipe open, within `ms`.
+async function pipeOpenHere(ms: number): Promise<boolean> {
+  const pipe = new RegExp(`^/dev/shm/mp-${process.pid}-.*\\.loan/pipe$`);
+  for (const until = performance.now() + ms; performance.now() < until; await sleep(10)) {
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        if (pipe.test(readlinkSync(`/proc/self/fd/${fd}`))) return true;
+      } catch {} // closed meanwhile
+    }
+  }
+  return false;
+}
 
 describe('items lent to a thread consumer', () => {
   it('a consumer blocked with lent items holds nobody back: the one that waits gets the next at once', async () => {
@@ -119,19 +133,23 @@ describe('items lent to a process consumer', () => {
     const q = new Queue<number>();
     const [report, theirs] = Pipe<unknown>();
     const [go, gate] = Pipe();
+    const [goOn, holdGate] = Pipe();
     startProcess('process', tasks.waitThenTakeN, [q, theirs, gate, 50]);
     expect(await report.recv()).toBe('ready');
     for (let i = 0; i < 10; i++) await q.put(i);
     // Lent 1..9 (by rename) once it got 0; then 11..109 (through the pipe made meanwhile) once it got 10.
-    startProcess('process', tasks.takeThroughPipe, [q, theirs, 10, 500, 3000, 49]);
+    startProcess('process', tasks.takeThroughPipe, [q, theirs, 10, holdGate, 3000, 49]);
     theirs.close();
+    holdGate.close();
     expect(await report.recv()).toEqual(Array.from({ length: 10 }, (_, i) => i));
     for (let i = 10; i < 110; i++) await q.put(i);
+    // The home makes the pipe in the background once the consumer claimed (a child process runs
+    // `mkfifo`: seconds under load), and lends by rename until it has it open: wait for that, so
+    // the next loan goes through it.
+    if (process.platform === 'linux' && existsSync('/dev/shm') && existsSync('/usr/bin/mkfifo'))
+      expect(await pipeOpenHere(20_000)).toBe(true);
+    goOn.send('go');
     expect(await report.recv()).toBe(10);
-    if (process.platform === 'linux' && existsSync('/dev/shm') && existsSync('/usr/bin/mkfifo')) {
-      const folders = readdirSync('/dev/shm').filter((n) => n.startsWith(`mp-${process.pid}-`));
-      expect(folders.some((f) => f.endsWith('.loan') && existsSync(`/dev/shm/${f}/pipe`))).toBe(true);
-    }
     go.send('go'); // it blocks for 3 s: the other one's gets take its loan's oldest items back, one each
     const lists = [(await report.recv()) as number[], (await report.recv()) as number[]];
     const waiter = lists.find((l) => l.length === 50)!;

@@ -4,6 +4,16 @@
 // producer yields. Before, every item put meanwhile waited at home and the consumer took nothing
 // more until the loop ended; the home now reads that request when an item would wait for it, so
 // items reach the consumer while the producer still loops, in order, each once.
+//
+// The loop is bounded by time, not by a count of puts: how fast the consumer takes items is the
+// scheduler's (on a loaded machine its thread may not run for a few hundred ms, while 1M puts take
+// 300 ms), and what must show is a consumer stuck for good. It puts as fast as it can for BURST
+// puts, then one about every PACE_MS (the home still reads the consumer's requests as items wait,
+// and memory stays bounded), never yielding either way, until the consumer took WANTED or
+// DEADLINE_MS passed. Stuck for good, before: items the loop sent the consumer at once on its
+// credit waited in this thread's batch for its link while every later item waited here, and the
+// consumer, its get covered by them, asked for nothing more (2 items taken in 1M puts, then none in
+// 20 s; about 1 run in 20 to 40 on a loaded machine, Node 24).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +31,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-// The consumer must take this many while the producer loops (before: a handful); the producer gives
-// up after MAX_PUTS.
+// The consumer must take this many while the producer loops (before: a handful).
 const WANTED = 5_000;
-const MAX_PUTS = 1_000_000;
+const BURST = 1_000_000;
+const PACE_MS = 0.02;
+const DEADLINE_MS = 20_000;
 const EVERY = 1024;
 
 type AnyQueue = Queue<number | null> | SimpleQueue<number | null>;
@@ -40,6 +51,11 @@ function taken(where: string | Int32Array, known: number): number {
   if (typeof where !== 'string') return Atomics.load(where, 0);
   const file = join(where, 'taken');
   return Math.max(known, existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0);
+}
+
+// Busy for `ms` without yielding.
+function spin(ms: number): void {
+  for (const end = performance.now() + ms; performance.now() < end; );
 }
 
 describe.each(matrix(import.meta.url))('a queue consumed in a %s', (context) => {
@@ -59,10 +75,14 @@ describe.each(matrix(import.meta.url))('a queue consumed in a %s', (context) => 
       expect(await out.get()).toBe('ready');
       let n = 0;
       let took = 0;
-      for (; n < MAX_PUTS && took < WANTED; n++) {
+      const t0 = performance.now();
+      for (let late = false; took < WANTED && !late; n++) {
+        if (n >= BURST) spin(PACE_MS);
         if (form === 'nowait') (q as Queue<number | null>).putNowait(n);
         else void q.put(n);
-        if (n % 256 === 255) took = taken(where, took);
+        if (n % 256 !== 255) continue;
+        took = taken(where, took);
+        late = performance.now() - t0 > DEADLINE_MS;
       }
       expect(took).toBeGreaterThanOrEqual(WANTED);
       await q.put(null);
