@@ -29,6 +29,7 @@ export default mergeConfig(
       exclude: longTier([
         'test/pool-chaos-*.test.ts',
         'test/pool-abort-next.test.ts',
+        'test/pool-abort-loading-bound.test.ts',
         'test/owner-death-loops.test.ts',
         'test/pool-order-stress.test.ts',
         'test/pool-retire-memory.test.ts',

@@ -13,6 +13,8 @@ import { matrix } from '../../../test-support/matrix.ts';
 import { MAX_UNSTARTED_DEATHS } from '../src/pool/dispatcher.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/import-exits-once.mjs';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as other } from './fixtures/unstarted-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
 describe.each(matrix(import.meta.url))('a worker that dies importing a task module (%s)', (context) => {
@@ -34,6 +36,26 @@ describe.each(matrix(import.meta.url))('a worker that dies importing a task modu
         [3, 6, 9],
       ]);
       expect(crashes).toBe(1);
+    } finally {
+      delete process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // The worker ran the pool's initializer first, in the same batch (a replacement's first call
+  // carries it): a death as it then loaded the module was taken for the initializer's (a thread's phase word, a child's last progress message, still said so), and
+  // failed every call it held with the initializer's WorkerCrashedError.
+  it('runs them on the replacement after the pool initializer ran too', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multiproc-load-death-'));
+    process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK = join(dir, 'exited');
+    try {
+      const pool = makePool({ processes: 1, context, initializer: other.who, maxTasksPerChild: 1 });
+      await pool.apply(other.who, []); // its worker retires: the replacement's first batch runs the initializer
+      const results = await Promise.allSettled([
+        pool.apply(tasks.triple, [2]),
+        pool.apply(tasks.triple, [3]),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([6, 9]);
     } finally {
       delete process.env.MULTIPROC_TEST_IMPORT_EXIT_MARK;
       rmSync(dir, { recursive: true, force: true });

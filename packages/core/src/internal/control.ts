@@ -42,7 +42,7 @@ const TEXT_AT = NUMS_AT + 8 * MAX_BATCH;
 export const CONTROL_BYTES = TEXT_AT + TEXT_BYTES;
 
 /** Where a worker is in its batch. */
-export const Phase = { IDLE: 0, INIT: 1, JOBS: 2 } as const;
+export const Phase = { IDLE: 0, INIT: 1, JOBS: 2, LOAD: 3 } as const;
 
 const Tag = { NONE: 0, NUMBER: 1, STRING: 2, TRUE: 3, FALSE: 4, NULL: 5, UNDEFINED: 6, POSTED: 7 } as const;
 

@@ -291,6 +291,11 @@ export async function loadTask(moduleUrl: string, taskName: string): Promise<Tas
   return fn;
 }
 
+/** The tasks of `specs` this realm has not loaded (their module was not imported here yet). */
+export function unloadedTasks<T extends { module: string; taskName: string }>(specs: readonly T[]): T[] {
+  return specs.filter((spec) => !lookupTask(spec.module, spec.taskName));
+}
+
 /**
  * Imports the modules of a batch's tasks that this realm has not loaded, before the worker claims
  * (tells the host it starts) the batch's first job: a worker that dies while one loads (killed from
@@ -302,7 +307,7 @@ export async function loadTask(moduleUrl: string, taskName: string): Promise<Tas
 export function preloadTasks(
   specs: readonly { module: string; taskName: string }[],
 ): Promise<void> | undefined {
-  const missing = specs.filter((spec) => !lookupTask(spec.module, spec.taskName));
+  const missing = unloadedTasks(specs);
   if (missing.length === 0) return undefined;
   return (async () => {
     for (const spec of missing) await importTaskModule(spec.module).catch(() => {});

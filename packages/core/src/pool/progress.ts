@@ -48,6 +48,11 @@ export interface Progress {
    * it claims a job once that ends (a thread: its claim word), so an abort waits for it.
    */
   initializing(): boolean;
+  /**
+   * Whether the worker imports the batch's task modules now (their top level runs, before any job is
+   * claimed), and will read the abort before it claims a job once that ends, so an abort waits for it.
+   */
+  loading(): boolean;
 }
 
 /** A worker slot's side of the progress protocol. */
@@ -231,6 +236,10 @@ class ThreadProgress implements Progress {
   initializing(): boolean {
     return !this.#state && this.#control.phase() === Phase.INIT;
   }
+
+  loading(): boolean {
+    return !this.#state && this.#control.phase() === Phase.LOAD;
+  }
 }
 
 export class ProcessLink implements SlotLink {
@@ -274,6 +283,8 @@ class ProcessProgress implements Progress {
   #inInit = false;
   /** Between its `init` and `initEnd` (or a start): the child runs the pool's initializer now. */
   #initRunning = false;
+  /** Between its `load` and `loadEnd` (or a start): the child imports the batch's task modules now. */
+  #loadRunning = false;
   #state: JobsState | undefined;
   /** Told when the child announces a job after the batch was aborted (see `abort`). */
   #abortedStart: (() => void) | undefined;
@@ -292,6 +303,14 @@ class ProcessProgress implements Progress {
         break;
       case 'initEnd':
         this.#initRunning = false;
+        break;
+      case 'load':
+        // The initializer, if any, ended before: a death from here on is no initializer's.
+        this.#inInit = false;
+        this.#loadRunning = true;
+        break;
+      case 'loadEnd':
+        this.#loadRunning = false;
         break;
       case 'start':
         this.#started(message.job);
@@ -314,6 +333,7 @@ class ProcessProgress implements Progress {
   #started(job: number): void {
     this.#inInit = false;
     this.#initRunning = false;
+    this.#loadRunning = false;
     this.#item = 0;
     this.#itemExact = false;
     this.#claimed = Math.max(this.#claimed, job + 1);
@@ -359,6 +379,11 @@ class ProcessProgress implements Progress {
   /** A child reads the channel once its initializer ended (`initEnd`), before it claims a job. */
   initializing(): boolean {
     return !this.#state && this.#initRunning;
+  }
+
+  /** A child reads the channel once its task modules loaded (`loadEnd`), before it claims a job. */
+  loading(): boolean {
+    return !this.#state && this.#loadRunning;
   }
 }
 

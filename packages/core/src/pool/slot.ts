@@ -9,6 +9,7 @@
  * `stopping` is entered only when the pool chose to stop the worker (retired, aborted, idle,
  * terminated); an exit from any other state is a crash.
  */
+import { clockMs } from '../internal/clock.js';
 import type { PoolWorkerInfo, WorkerExitReason } from './events.js';
 import type { PoolInit } from './init.js';
 import type { Flight } from './outcome.js';
@@ -49,6 +50,13 @@ export const LAST_MESSAGES_MS = 1000;
  * as a running task's would be, so the calls waiting for it go to its replacement.
  */
 export const UNANSWERED_ABORT_MS = 2000;
+/**
+ * How long after the abort a worker that still imports the batch's task modules (their top level
+ * runs) is waited for at most (ms): a slow import ends, and the worker, kept, runs the next calls
+ * without importing them again; a top-level await that never settles while something keeps the
+ * worker alive (an interval) would hold it for ever, so it is stopped once this passed.
+ */
+export const LOADING_ABORT_MS = 30_000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
 type Port = { unref(): void; postMessage?: (message: unknown, transfer?: readonly unknown[]) => void };
@@ -198,7 +206,8 @@ export class Slot implements PoolWorkerInfo {
    * program no more), unless a child turns out to have started one before the cancel reached it
    * (`stop()` then, as its start message arrives) or it leaves the batch unanswered for
    * {@link UNANSWERED_ABORT_MS} (counted again while it runs the pool's initializer, which the
-   * batch may begin with). A side chunk is stopped with its worker.
+   * batch may begin with, or imports the batch's task modules, for {@link LOADING_ABORT_MS} at
+   * most). A side chunk is stopped with its worker.
    */
   abort(flight: Flight, stop: () => void): void {
     const kept = !flight.lane && (this.progressOf(flight)?.abort(() => queueMicrotask(stop)) ?? false);
@@ -207,11 +216,16 @@ export class Slot implements PoolWorkerInfo {
       return;
     }
     this.#port()?.unref();
-    // The time counts from the end of the pool's initializer, which the batch may run first: a
-    // worker in a long one is not held, and would run it again as its replacement.
+    // The time counts from the end of the pool's initializer, and of the import of the task
+    // modules, which the batch may run first: a worker in a long one is not held, and its
+    // replacement would run it again. An import that never ends is not waited for past the bound.
+    const abortedAt = clockMs();
     const check = (): void => {
       if (this.#state.name !== 'busy' || this.#state.flight !== flight) return;
-      if (this.progressOf(flight)?.initializing()) setTimeout(check, UNANSWERED_ABORT_MS).unref();
+      const progress = this.progressOf(flight);
+      const busy =
+        progress?.initializing() || (progress?.loading() && clockMs() - abortedAt < LOADING_ABORT_MS);
+      if (busy) setTimeout(check, UNANSWERED_ABORT_MS).unref();
       else stop();
     };
     setTimeout(check, UNANSWERED_ABORT_MS).unref();

@@ -31,23 +31,14 @@ if (isMainThread) {
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { ProcessError } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
-import type {
-  Batch,
-  BatchReply,
-  CallJob,
-  CallReply,
-  InitArgs,
-  InitSpec,
-  MapReply,
-  TaskSpec,
-} from '../internal/batch.js';
+import type { Batch, BatchReply, CallJob, CallReply, MapReply, TaskSpec } from '../internal/batch.js';
 import { markPoolWorker } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
-import { decodeValue, type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
-import { callAfterRefs, loadTask, preloadTasks } from '../internal/load-task.js';
+import { decodeValue, toErrorRecord } from '../internal/error-record.js';
+import { callAfterRefs, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
+import { initRan, initSucceeded, keepInitArgs, loadBatchTasks, runInit } from './batch-setup.js';
 import { collectDroppedCopies, flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { endWhenDry, holdWhileIdle, taskBegins, taskEnds, watchLoop } from './loop-watch.js';
@@ -97,40 +88,7 @@ serveAsMainModule(isMainThread ? overChannel(runBatch) : runBatch, isMainThread)
 // The pool's channel holds this worker's loop only while it idles: last, see watchLoop.
 watchLoop(isMainThread);
 
-// Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
-// or the record of the error it failed with; no task ever runs in a worker whose initializer failed.
-const initialized = new Map<string, ErrorRecord | undefined>();
-// Per pool: the initializer's arguments, which come in the first batch only (kept until it runs).
-const initArgs = new Map<string, InitArgs>();
 let tasksDone = 0;
-
-/** Runs the pool's initializer once; returns its error record if it failed (now or before). */
-async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | undefined | 'ran'> {
-  if (initialized.has(init.id)) return initialized.get(init.id);
-  await report.initStarting();
-  try {
-    const fn = await loadTask(init.module, init.taskName);
-    const given = initArgs.get(init.id);
-    initArgs.delete(init.id);
-    if (!given) throw new ProcessError(MISSING_INIT_ARGS);
-    if (given.error) {
-      initialized.set(init.id, given.error);
-      return given.error;
-    }
-    const args = given.encoded ? decodeValue(given.args, context) : given.args;
-    await callAfterRefs(fn, args);
-    initialized.set(init.id, undefined);
-    return 'ran';
-  } catch (err) {
-    initialized.set(init.id, toErrorRecord(err, 0, 'error', context));
-    return initialized.get(init.id);
-  } finally {
-    await report.initEnded(); // before any claim: a cancel sent meanwhile is read first
-  }
-}
-
-const MISSING_INIT_ARGS =
-  "The pool's initializer arguments never reached this worker (the batch that carried them was lost); the pool replaces it.";
 
 /** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
 async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
@@ -184,7 +142,7 @@ function failure(err: unknown): CallReply {
 
 /** A side chunk runs once its pool's initializer succeeded here, with no ipc copy to flush. */
 function sideGate(init: string | null): boolean {
-  if (init !== null && (!initialized.has(init) || initialized.get(init) !== undefined)) return false;
+  if (init !== null && !initSucceeded(init)) return false;
   return ipcIdle();
 }
 
@@ -222,11 +180,11 @@ function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
     holdWhileIdle(batch.port);
     listenForSideChunks(batch.port, batch.control, sideGate);
   }
-  if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
+  keepInitArgs(batch);
   // No jobs: the pool wanted a worker started (initialized: Python starts them so), or held one
   // until its side chunks ran.
   if (batch.jobs.length === 0 && batch.hold) return sideIdle()?.then(noJobs) ?? noJobs();
-  if (batch.jobs.length === 0 && (!batch.init || initialized.has(batch.init.id))) return noJobs();
+  if (batch.jobs.length === 0 && (!batch.init || initRan(batch.init.id))) return noJobs();
   const reply = runNumberBatch(batch) ?? runAnyBatch(batch);
   return reply instanceof Promise ? reply.then(retiring) : retiring(reply);
 }
@@ -262,7 +220,7 @@ function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefi
   const init = batch.init;
   const cap = batch.maxTasks;
   if (cap > 0 && tasksDone >= cap) return undefined;
-  if (init && (!initialized.has(init.id) || initialized.get(init.id) !== undefined)) return undefined;
+  if (init && !initSucceeded(init.id)) return undefined;
   const spec = batch.tasks[job.task]!;
   const fn = lookupTask(spec.module, spec.taskName);
   if (!fn || !ipcIdle()) return undefined;
@@ -333,7 +291,7 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
       return { ran: 0, ms: 0, initError: init, retire: true };
     }
   }
-  await preloadTasks(batch.tasks); // before the first claim: a worker dying as they load started no job
+  await loadBatchTasks(batch, report); // before the first claim: a worker dying as they load started no job
   for (;;) {
     if (cap > 0 && tasksDone >= cap) {
       report.close();

@@ -23,10 +23,9 @@ import type {
   ProgressMessage,
 } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
-import { RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { Control, Phase } from '../internal/control.js';
-import { toErrorRecord } from '../internal/error-record.js';
 import { restoreProcess } from './own-process.js';
+import { cloneFailure, ignore, readChannel, send, sendNow } from './progress-send.js';
 import { refusedMap } from './reply-guard.js';
 
 /** What `item()` asks of the map loop. */
@@ -53,6 +52,10 @@ export interface Reporter {
   initStarting(): void | Promise<void>;
   /** The initializer returned or threw; the job claims may begin once this settles. */
   initEnded(): void | Promise<void>;
+  /** The batch's task modules not loaded here are about to be imported (their top level runs). */
+  loadStarting(): void | Promise<void>;
+  /** Those imports ended; the job claims may begin once this settles. */
+  loadEnded(): void | Promise<void>;
   /** Claims the next job; -1 when there is none left for this worker. */
   claim(): number;
   /** Job `job` (just claimed) is about to run. */
@@ -114,6 +117,16 @@ class ThreadReporter implements Reporter {
   /** The claim word is read as it is claimed: nothing to wait for. */
   initEnded(): void {
     restoreProcess();
+  }
+
+  loadStarting(): void {
+    this.#control.setPhase(Phase.LOAD);
+  }
+
+  /** Back to no phase (the initializer, if any, ended before): a death from here is no load's. */
+  loadEnded(): void {
+    restoreProcess();
+    this.#control.setPhase(Phase.IDLE);
   }
 
   claim(): number {
@@ -215,8 +228,18 @@ class ProcessReporter implements Reporter {
   async initEnded(): Promise<void> {
     restoreProcess();
     await send({ __multiproc_batch__: this.seq, step: 'initEnd' });
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    await readChannel();
+  }
+
+  loadStarting(): Promise<void> {
+    return send({ __multiproc_batch__: this.seq, step: 'load' });
+  }
+
+  /** As `initEnded()`: a module's top level may have held the loop, the cancel waits in the pipe. */
+  async loadEnded(): Promise<void> {
+    restoreProcess();
+    await send({ __multiproc_batch__: this.seq, step: 'loadEnd' });
+    await readChannel();
   }
 
   claim(): number {
@@ -306,59 +329,6 @@ class ProcessReporter implements Reporter {
     this.#reported = this.#paused;
     return !this.cancelled;
   }
-}
-
-/** A send's callback that has nothing to do (a channel that is gone fails it: nothing more to tell). */
-function ignore(): void {}
-
-/** Sends a progress message and resolves once the pipe has it (or the channel is gone). */
-function send(message: ProgressMessage): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => resolve();
-    if (!process.send) return resolve();
-    try {
-      process.send(message, undefined, undefined, done);
-    } catch (err) {
-      if (message.step !== 'done') return resolve();
-      process.send({ ...message, reply: cloneFailure(err, message.reply) }, undefined, undefined, done);
-    }
-  });
-}
-
-/**
- * Sends a progress message without waiting: the process is exiting. The channel is made blocking
- * first: libuv writes what the pipe takes at once and queues the rest, which an exiting process
- * never writes (a 64 MB reply was cut off).
- */
-function sendNow(message: ProgressMessage): void {
-  blockChannel();
-  try {
-    process.send?.(message);
-  } catch {
-    // the channel is gone: nothing more can be told
-  }
-}
-
-/** Makes this child's IPC channel write synchronously (Node keeps its handle under a symbol only). */
-function blockChannel(): void {
-  const key = Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle');
-  const handle = key && (process as unknown as Record<symbol, { setBlocking?(on: boolean): unknown }>)[key];
-  try {
-    handle?.setBlocking?.(true);
-  } catch {
-    // No such handle on this Node: the send stays asynchronous, as before.
-  }
-}
-
-/**
- * The reply of a call whose result passed the codec but still could not be cloned (a Proxy in it),
- * named at the Proxy in a call's result (`result.x[0]`); the cause is a `DataCloneError` in both
- * contexts.
- */
-function cloneFailure(err: unknown, reply?: CallReply | MapReply): Extract<CallReply, { ok: false }> {
-  const value = reply !== undefined && 'ok' in reply && reply.ok ? reply.value : undefined;
-  const error = refusedAt(value, 'result', err, RESULT_ADVICE);
-  return { ok: false, error: toErrorRecord(error) };
 }
 
 /** The reporter for one batch, for this kind of worker. */

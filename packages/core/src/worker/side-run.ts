@@ -158,6 +158,8 @@ class SideReporter implements Reporter {
   seq = 0;
   initStarting(): void {}
   initEnded(): void {}
+  loadStarting(): void {}
+  loadEnded(): void {}
   claim(): number {
     return -1;
   }
