@@ -4,13 +4,7 @@
  * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
 import type net from 'node:net';
-import {
-  ClosedError,
-  disposableInEveryRealm,
-  ProcessError,
-  readOptions,
-  ValidationError,
-} from '@multiproc/shared';
+import { ClosedError, disposableInEveryRealm, readOptions, ValidationError } from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import { tooManyArguments } from './internal/arity.js';
@@ -23,6 +17,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
+import { addressBeforeBind, givenTcpAddress } from './internal/net/listener-address.js';
 import { bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
@@ -53,7 +48,7 @@ interface Pending {
  * Listens for {@link Client}s on a Unix socket path or a TCP `[host, port]`; `accept()` gives one
  * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
  * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
- * `127.0.0.1`; port `0` picks a free port (read it from `address`).
+ * `127.0.0.1`; port `0` picks a free port (read it from `await listener.ready()`).
  * @param address - where to listen. @default a new Unix socket path in the temp folder, its file
  *   made with mode 0600 (this user only; Python: a file in a 0700 folder). A path given keeps the
  *   mode the umask makes, as in Python.
@@ -87,6 +82,8 @@ export class Listener implements AsyncDisposable {
   #lastAccepted: Address | null = null;
   // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
   #bound: readonly [host: string, port: number] | null = null;
+  readonly #target: { path: string } | { host: string; port: number };
+  readonly #given: readonly [host: string, port: number] | null; // answered before the bind
   readonly #listening: Promise<void>;
   #notBound: ((err: Error) => void) | null = null; // rejects ready() at a close() before the bind
 
@@ -96,12 +93,14 @@ export class Listener implements AsyncDisposable {
     options = readOptions(options, LISTENER_KEYS, where);
     const chosen = address ?? null;
     const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);
+    this.#target = target;
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
       throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
     }
     this.#key = keyBytes(checkKey(options.authkey, where));
     this.#path = 'path' in target ? target.path : null;
+    this.#given = givenTcpAddress(target);
     this.#server = process
       .getBuiltinModule('node:net')
       .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
@@ -127,10 +126,11 @@ export class Listener implements AsyncDisposable {
 
   /**
    * Where this listener listens: its Unix socket path, or `[host, port]` with the port it got.
-   * Python: `address`. Still readable after `close()`, as in Python.
-   * @throws {ProcessError} for a TCP listener not bound yet (read it from `await listener.ready()`).
-   * @throws {ClosedError} for a TCP listener closed before it was bound.
-   * Node's listen error when binding failed.
+   * Python: `address`. A path, or an IP and a port other than 0, is answered at once (Python binds
+   * in the constructor); still readable after `close()`, as in Python.
+   * @throws {ProcessError} for `[host, 0]` or a host name not bound yet: `await listener.ready()`.
+   * @throws {ClosedError} for such a listener closed before it was bound.
+   * @throws {Error} Node's listen error (`EADDRINUSE`) once binding `[host, port]` failed.
    * @example
    * const listener = new Listener();
    * console.log(listener.address); // a socket path in the temp directory
@@ -138,13 +138,7 @@ export class Listener implements AsyncDisposable {
   get address(): Address {
     if (this.#path !== null) return this.#path;
     if (this.#bound !== null) return [this.#bound[0], this.#bound[1]];
-    if (this.#closed)
-      throw new ClosedError('This TCP Listener was closed before it was bound: it has no address.');
-    throw (
-      this.#error ??
-      // Not closed: only not bound yet, so not a ClosedError (that one means "after close()").
-      new ProcessError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
-    );
+    return addressBeforeBind(this.#given, this.#target, this.#closed, this.#error);
   }
 
   /**
