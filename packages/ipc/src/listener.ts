@@ -15,6 +15,7 @@ import {
   netAddress,
   peerAddress,
   readingInto,
+  refuseFamily,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
 import { addressBeforeBind, givenTcpAddress } from './internal/net/listener-address.js';
@@ -56,7 +57,7 @@ interface Pending {
  * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
  *   `AF_PIPE`; a Unix socket path longer than the system binds, 107 bytes on Linux, 103 on macOS:
  *   Python's `OSError: AF_UNIX path too long`) or options, naming an unknown option (`authKey` is
- *   refused, not taken as no key).
+ *   refused, not taken as no key); Python's family (`'AF_UNIX'`) there: the address tells it.
  * @throws {ProcessError} without an address, when no temp folder can hold a socket (Python's
  *   `gettempdir()` order: `TMPDIR`, `TEMP`, `TMP`, `/tmp`, …) or the one chosen went away.
  * @example
@@ -90,6 +91,7 @@ export class Listener implements AsyncDisposable {
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
     if (arguments.length > 2) throw tooManyArguments('new Listener', arguments.length);
+    refuseFamily(options, where, 'new Listener(address, { authkey, backlog })');
     options = readOptions(options, LISTENER_KEYS, where);
     const chosen = address ?? null;
     const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);

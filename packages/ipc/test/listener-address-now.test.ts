@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessError } from '@multiproc/ipc';
+import { Client, Listener, ProcessError, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { cleanup, listen } from './net-kit.js';
 
@@ -71,5 +71,26 @@ describe('Listener.address right after construction', () => {
     expect(host).toBe('127.0.0.1');
     expect(port).toBeGreaterThan(0);
     expect(l.address).toEqual([host, port]);
+  });
+});
+
+// Python's Listener(address, family) and Client(address, family): the family given second was
+// read as the options ("options are an object … got the string 'AF_UNIX'"); it now says the
+// address tells the family and to drop it.
+describe("Python's family argument", () => {
+  it('is refused naming the address as what tells the family', { timeout: 5_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-addr-now-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'l.sock');
+    for (const [address, family] of [
+      [path, 'AF_UNIX'],
+      [['127.0.0.1', 0], 'AF_INET'],
+    ] as const) {
+      expect(() => new Listener(address, family as never)).toThrow(ValidationError);
+      expect(() => new Listener(address, family as never)).toThrow(
+        /Python's family argument.*follows from the address.*new Listener\(address, \{ authkey, backlog \}\)/,
+      );
+    }
+    await expect(Client(path, 'AF_UNIX' as never)).rejects.toThrow(/family argument.*Client\(address/);
   });
 });
