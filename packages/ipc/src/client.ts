@@ -7,7 +7,13 @@ import { readOptions, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
 import { tooManyArguments } from './internal/arity.js';
 import { clientConnectError } from './internal/net/connect-error.js';
-import { type Address, connectSocket, netAddress, openSocket } from './internal/net/endpoint.js';
+import {
+  type Address,
+  connectSocket,
+  netAddress,
+  openSocket,
+  refuseFamily,
+} from './internal/net/endpoint.js';
 import { keyBytes } from './internal/net/handshake.js';
 import type { Listener, ListenerOptions } from './listener.js';
 
@@ -36,7 +42,8 @@ export interface ClientOptions {
  * @throws {TimeoutError} when the listener, once it began the handshake, sends nothing for 20 s.
  * @throws {ValidationError} for a bad address (also a Windows named-pipe address, `\\.\pipe\name`,
  *   elsewhere than on Windows: Python's `AF_PIPE` family; a Unix socket path longer than the system
- *   binds, 107 bytes on Linux, 103 on macOS), or an unknown option (`authKey`).
+ *   binds, 107 bytes on Linux, 103 on macOS), an unknown option (`authKey`), or Python's family
+ *   argument where the options go (`Client(address, 'AF_INET')`: the address tells the family).
  * @throws {ConnectError} when nobody listens there (`code` `'ENOENT'`: no socket file at the path;
  *   `'ECONNREFUSED'`: nothing accepts at the path or port), the host cannot be reached, or this
  *   side is out of file descriptors; `cause` is Node.js's error. Python: `ConnectionRefusedError`,
@@ -51,6 +58,7 @@ export interface ClientOptions {
  */
 export async function Client(address: Address, options: ClientOptions | null = {}): Promise<Connection> {
   if (arguments.length > 2) throw tooManyArguments('Client', arguments.length);
+  refuseFamily(options, 'Client()', 'Client(address, { authkey })');
   options = readOptions(options, CLIENT_KEYS, 'Client()');
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));

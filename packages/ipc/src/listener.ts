@@ -4,13 +4,7 @@
  * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
 import type net from 'node:net';
-import {
-  ClosedError,
-  disposableInEveryRealm,
-  ProcessError,
-  readOptions,
-  ValidationError,
-} from '@multiproc/shared';
+import { ClosedError, disposableInEveryRealm, readOptions, ValidationError } from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import { tooManyArguments } from './internal/arity.js';
@@ -21,8 +15,10 @@ import {
   netAddress,
   peerAddress,
   readingInto,
+  refuseFamily,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
+import { addressBeforeBind, givenTcpAddress } from './internal/net/listener-address.js';
 import { bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
@@ -53,7 +49,7 @@ interface Pending {
  * Listens for {@link Client}s on a Unix socket path or a TCP `[host, port]`; `accept()` gives one
  * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
  * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
- * `127.0.0.1`; port `0` picks a free port (read it from `address`).
+ * `127.0.0.1`; port `0` picks a free port (read it from `await listener.ready()`).
  * @param address - where to listen. @default a new Unix socket path in the temp folder, its file
  *   made with mode 0600 (this user only; Python: a file in a 0700 folder). A path given keeps the
  *   mode the umask makes, as in Python.
@@ -61,7 +57,7 @@ interface Pending {
  * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
  *   `AF_PIPE`; a Unix socket path longer than the system binds, 107 bytes on Linux, 103 on macOS:
  *   Python's `OSError: AF_UNIX path too long`) or options, naming an unknown option (`authKey` is
- *   refused, not taken as no key).
+ *   refused, not taken as no key); Python's family (`'AF_UNIX'`) there: the address tells it.
  * @throws {ProcessError} without an address, when no temp folder can hold a socket (Python's
  *   `gettempdir()` order: `TMPDIR`, `TEMP`, `TMP`, `/tmp`, …) or the one chosen went away.
  * @example
@@ -87,21 +83,26 @@ export class Listener implements AsyncDisposable {
   #lastAccepted: Address | null = null;
   // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
   #bound: readonly [host: string, port: number] | null = null;
+  readonly #target: { path: string } | { host: string; port: number };
+  readonly #given: readonly [host: string, port: number] | null; // answered before the bind
   readonly #listening: Promise<void>;
   #notBound: ((err: Error) => void) | null = null; // rejects ready() at a close() before the bind
 
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
     if (arguments.length > 2) throw tooManyArguments('new Listener', arguments.length);
+    refuseFamily(options, where, 'new Listener(address, { authkey, backlog })');
     options = readOptions(options, LISTENER_KEYS, where);
     const chosen = address ?? null;
     const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);
+    this.#target = target;
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
       throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
     }
     this.#key = keyBytes(checkKey(options.authkey, where));
     this.#path = 'path' in target ? target.path : null;
+    this.#given = givenTcpAddress(target);
     this.#server = process
       .getBuiltinModule('node:net')
       .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
@@ -127,10 +128,11 @@ export class Listener implements AsyncDisposable {
 
   /**
    * Where this listener listens: its Unix socket path, or `[host, port]` with the port it got.
-   * Python: `address`. Still readable after `close()`, as in Python.
-   * @throws {ProcessError} for a TCP listener not bound yet (read it from `await listener.ready()`).
-   * @throws {ClosedError} for a TCP listener closed before it was bound.
-   * Node's listen error when binding failed.
+   * Python: `address`. A path, or an IP and a port other than 0, is answered at once (Python binds
+   * in the constructor); still readable after `close()`, as in Python.
+   * @throws {ProcessError} for `[host, 0]` or a host name not bound yet: `await listener.ready()`.
+   * @throws {ClosedError} for such a listener closed before it was bound.
+   * @throws {Error} Node's listen error (`EADDRINUSE`) once binding `[host, port]` failed.
    * @example
    * const listener = new Listener();
    * console.log(listener.address); // a socket path in the temp directory
@@ -138,13 +140,7 @@ export class Listener implements AsyncDisposable {
   get address(): Address {
     if (this.#path !== null) return this.#path;
     if (this.#bound !== null) return [this.#bound[0], this.#bound[1]];
-    if (this.#closed)
-      throw new ClosedError('This TCP Listener was closed before it was bound: it has no address.');
-    throw (
-      this.#error ??
-      // Not closed: only not bound yet, so not a ClosedError (that one means "after close()").
-      new ProcessError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
-    );
+    return addressBeforeBind(this.#given, this.#target, this.#closed, this.#error);
   }
 
   /**

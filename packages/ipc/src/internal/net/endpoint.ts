@@ -78,6 +78,20 @@ const OPTIONS_SECOND: Record<string, string> = {
 };
 
 /**
+ * Refuses Python's `family` argument given where the options go (`new Listener(path, 'AF_UNIX')`):
+ * the family follows from the address, as Python infers it when none is given.
+ * @throws {ValidationError} for a string `'AF_…'`, saying to drop it.
+ */
+export function refuseFamily(options: unknown, where: string, write: string): void {
+  if (typeof options !== 'string' || !options.startsWith('AF_')) return;
+  throw new ValidationError(
+    `${where}: ${JSON.stringify(options)} is Python's family argument, which is not taken: the family ` +
+      "follows from the address, as Python infers it when none is given (a path: 'AF_UNIX'; [host, " +
+      `port]: 'AF_INET'). Drop it: write ${write}.`,
+  );
+}
+
+/**
  * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
  * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
  * `onread`: no stream layer, no allocation per read).
