@@ -8,7 +8,6 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
 import { NONE, tooManyArguments } from './internal/arity.js';
-import { defineArrayNames } from './internal/array-names.js';
 import { inspectSymbol, REPR_MAX_ITEMS, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
@@ -35,7 +34,6 @@ let adopting: SharedArrayBuffer | undefined;
  * reads the last item, and an index out of range or a key that reads as a number but is not an
  * integer (`a[1.5]`, `a[NaN]`, `a['0x1']`) throws `ValidationError` (Python: `IndexError`,
  * `TypeError`), read or written: it never makes a local property the other threads do not see.
- * No Array: `map()`, `push()`, `size`… throw `ValidationError` naming `toArray()`, `view` or `length`.
  * @example
  * const ra = new RawArray('i', [1, 2, 3]);
  * ra.set(-1, 30);
@@ -294,7 +292,6 @@ definePythonNames(RawArray.prototype, {
       'A raw array has no lock (Python: AttributeError): use new SharedArray(typecode, size) for one with a lock, or a separate Lock.',
   },
 });
-defineArrayNames(RawArray.prototype); // map(), push(), size, …: say what to write
 
 /**
  * A fixed-length typed array in shared memory with a lock. Mirrors Python's
