@@ -146,13 +146,20 @@ describe.each(CONTEXTS)('CPython multiprocessing bug reports (45), Pool, %s cont
     timeout: 20_000,
   }, async () => {
     const p = pool({ processes: 2, context });
+    // Terminate as the first result comes back, with 59 more on their way (a fixed pause let a quiet
+    // machine finish the whole map first).
+    let firstBack!: () => void;
+    const started = new Promise<void>((resolve) => {
+      firstBack = resolve;
+    });
     const mapped = p
       .map(
         t.big,
         Array.from({ length: 60 }, () => 1 << 20),
+        { chunksize: 1, onProgress: () => firstBack() },
       )
       .catch((e: unknown) => e);
-    await sleep(150);
+    await started;
     await p.terminate();
     expect(await mapped).toBeInstanceOf(PoolClosedError);
   });

@@ -54,9 +54,10 @@ export const UNANSWERED_ABORT_MS = 2000;
  * How long after the abort a worker that still imports the batch's task modules (their top level
  * runs) is waited for at most (ms): a slow import ends, and the worker, kept, runs the next calls
  * without importing them again; a top-level await that never settles while something keeps the
- * worker alive (an interval) would hold it for ever, so it is stopped once this passed.
+ * worker alive (an interval) would hold it for ever, so it is stopped once this passed. Kept short:
+ * calls of other modules queued behind it wait that long too.
  */
-export const LOADING_ABORT_MS = 30_000;
+export const LOADING_ABORT_MS = 10_000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
 type Port = { unref(): void; postMessage?: (message: unknown, transfer?: readonly unknown[]) => void };
