@@ -11,12 +11,12 @@
 export const LOAD_ABANDONED_CODE = 'MP_TASK_LOAD_ABANDONED';
 
 /**
- * Warns (a `ProcessWarning` with code {@link LOAD_ABANDONED_CODE}) that the import of `modules`
- * (a batch's task modules) was still running `ms` after its call was aborted, and its worker stopped.
+ * Warns (a `ProcessWarning` with code {@link LOAD_ABANDONED_CODE}) that the import of the modules
+ * of `tasks` (a batch's) was still running `ms` after its call was aborted, and its worker stopped.
  */
-export function warnLoadAbandoned(modules: readonly string[], ms: number): void {
+export function warnLoadAbandoned(tasks: readonly { readonly module: string }[], ms: number): void {
   // Each time: it takes an abort and that long each, and each time the work of the import is lost.
-  const unique = [...new Set(modules)];
+  const unique = [...new Set(tasks.map((t) => t.module))];
   const named = unique.length === 1 ? `task module ${unique[0]}` : `task modules ${unique.join(', ')}`;
   process.emitWarning(
     `Pool: a worker importing the ${named} had not finished ${ms / 1000} s after its call was aborted ` +

@@ -233,7 +233,7 @@ export class Slot implements PoolWorkerInfo {
       const loading = progress?.loading() === true;
       const busy = progress?.initializing() || (loading && clockMs() - abortedAt < LOADING_ABORT_MS);
       if (busy) return void setTimeout(check, UNANSWERED_ABORT_MS).unref();
-      if (loading) warnLoadAbandoned(flight.batch.tasks.map((t) => t.module), LOADING_ABORT_MS);
+      if (loading) warnLoadAbandoned(flight.batch.tasks, LOADING_ABORT_MS);
       stop();
     };
     setTimeout(check, UNANSWERED_ABORT_MS).unref();
