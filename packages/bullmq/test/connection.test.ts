@@ -125,6 +125,18 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     expect(await p.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
   }, 60_000);
 
+  test('a Unix socket: its path, or a unix:// URL, for the worker and the pool, as ioredis takes them', async () => {
+    // Both were refused ('has no scheme', 'must start with redis://'), and the advice given for the
+    // path, redis:///path, connected to 127.0.0.1:6379 instead (ioredis reads that path as the db).
+    const socket = join(dir, 'r.sock');
+    const redis = await startRedis({ unixSocket: socket });
+    servers.push(redis);
+    workers.push(await startWorkerProcess(`unix://${socket}`, ['--concurrency', '1']));
+    expect(await pool(socket).map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+    expect(await pool(`unix:${socket}?db=0`).apply(tasks.square, [4])).toBe(16);
+    expect(await pool({ url: `unix://${socket}` }).apply(tasks.square, [5])).toBe(25);
+  }, 60_000);
+
   test('nothing listening: calls reject with RedisConnectionError', async () => {
     const redis = await startRedis();
     await redis.stop();

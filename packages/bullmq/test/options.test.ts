@@ -50,6 +50,14 @@ describe('options', () => {
     bad(() => new Pool({ secret: SECRET, connection: '10.0.0.5:6379' }), /'redis:\/\/10\.0\.0\.5:6379'/);
     bad(() => new Pool({ secret: SECRET, connection: 'localhost:6379' }), /'redis:\/\/localhost:6379'/);
     bad(() => new Pool({ secret: SECRET, connection: 'app:pw@db:6379' }), /^(?!.*pw).*'redis:\/\/db:6379'/);
+    // What ioredis would misread: a socket path in a redis:// URL (read as the database number, so it
+    // connected to 127.0.0.1:6379), a database that is no number, a unix: URL with a host, a bare port.
+    const socketAdvice = /ioredis reads the path.*'\/run\/r\.sock'.*'unix:\/\/\/run\/r\.sock'/;
+    bad(() => new Pool({ secret: SECRET, connection: 'redis:///run/r.sock' }), socketAdvice);
+    bad(() => new Pool({ secret: SECRET, connection: { url: 'redis:///run/r.sock' } }), socketAdvice);
+    bad(() => new Pool({ secret: SECRET, connection: 'redis://db:6379/cache' }), /database number.*'cache'/);
+    bad(() => new Pool({ secret: SECRET, connection: 'unix://run/r.sock' }), /three slashes/);
+    bad(() => new Pool({ secret: SECRET, connection: '6379' }), /'redis:\/\/127\.0\.0\.1:6379'/);
     const savedUrl = process.env.REDIS_URL;
     process.env.REDIS_URL = '10.0.0.5:6379';
     try {

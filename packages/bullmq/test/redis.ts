@@ -68,6 +68,8 @@ export interface RedisOptions {
    * (`appendfsync always`), in a directory of its own removed by `stop()`.
    */
   readonly persistent?: boolean;
+  /** Listen on this Unix socket too (`--unixsocket`). */
+  readonly unixSocket?: string;
 }
 
 /**
@@ -75,8 +77,8 @@ export interface RedisOptions {
  * `db` of that server, flushed first: give each test file its own number).
  */
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
-  const { db = 0, password, tls, persistent = false } = options;
-  if (process.env.REDIS_URL && !password && !tls && !persistent) {
+  const { db = 0, password, tls, persistent = false, unixSocket } = options;
+  if (process.env.REDIS_URL && !password && !tls && !persistent && !unixSocket) {
     const url = new URL(process.env.REDIS_URL);
     url.pathname = `/${db}`;
     const client = new Redis(url.href);
@@ -107,6 +109,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       const extra = [
         ...(tls ? ['--tls-ca-cert-file', tls.cert, '--tls-auth-clients', 'no'] : []),
         ...(password ? ['--requirepass', password] : []),
+        ...(unixSocket ? ['--unixsocket', unixSocket, '--unixsocketperm', '700'] : []),
       ];
       return spawn(
         BIN,

@@ -7,12 +7,16 @@ import { debuglog } from 'node:util';
 import { ValidationError } from '@multiproc/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
+import { parseRedisUrl } from './redis-url.js';
 
-/** Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis options. */
+/**
+ * Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS), a Unix socket's path
+ * (`/run/redis.sock`, or `unix:///run/redis.sock`), or ioredis options.
+ */
 export type RedisConnectionOptions =
   | string
   | (RedisOptions & {
-      /** A `redis://` or `rediss://` URL; the other options override what it says. */
+      /** A `redis://` or `rediss://` URL, or a Unix socket's path; the other options override what it says. */
       url?: string | undefined;
     });
 
@@ -35,7 +39,8 @@ export function resolveConnection(
   const value = given ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   if (typeof value === 'string') {
     const from = given === undefined && process.env.REDIS_URL !== undefined ? `${who} (REDIS_URL)` : who;
-    return { options: { url: parseUrl(value, from).href }, label: labelOf(value) };
+    const { url, label } = parseRedisUrl(value, from);
+    return { options: { url }, label };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError(
@@ -52,45 +57,14 @@ export function resolveConnection(
       `${who}: ioredis 'keyPrefix' is not supported; use the 'prefix' option instead.`,
     );
   }
-  if (value.url !== undefined) parseUrl(value.url, who);
-  const label = value.url
-    ? labelOf(value.url)
-    : `${value.tls ? 'rediss' : 'redis'}://${value.path ?? `${value.host ?? '127.0.0.1'}:${value.port ?? 6379}`}`;
+  if (value.url !== undefined) {
+    const { url, label } = parseRedisUrl(value.url, who);
+    return { options: { ...value, url }, label };
+  }
+  const label = value.path
+    ? `unix://${value.path}`
+    : `${value.tls ? 'rediss' : 'redis'}://${value.host ?? '127.0.0.1'}:${value.port ?? 6379}`;
   return { options: { ...value }, label };
-}
-
-function parseUrl(text: string, who: string): URL {
-  // 'host:port' and 'localhost:6379' (ioredis's `new Redis('host:port')` form) have no scheme: the
-  // second even parses, as a URL of scheme 'localhost:'. Shown without any credentials before '@'.
-  if (!text.includes('://')) {
-    const shown = text.slice(text.lastIndexOf('@') + 1);
-    throw new ValidationError(
-      `${who}: the Redis URL '${shown}' has no scheme: write 'redis://${shown}' (rediss:// for TLS).`,
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ValidationError(
-      `${who}: '${labelOf(text)}' is not a URL; use redis://host:port (or rediss:// for TLS).`,
-    );
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ValidationError(
-      `${who}: the Redis URL must start with redis:// or rediss://, got ${url.protocol}//.`,
-    );
-  }
-  return url;
-}
-
-function labelOf(text: string): string {
-  try {
-    const url = new URL(text);
-    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 /** A client of our own (registry scripts, publishing, cleanup), with errors kept quiet but logged. */

@@ -85,7 +85,7 @@ const program = new Command('multiproc-worker')
   // No default values here: commander would print them in --help, and $REDIS_URL may hold a password.
   .option(
     '-r, --redis <url>',
-    `Redis URL, redis:// or rediss:// (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})`,
+    `Redis URL, redis:// or rediss://, or a Unix socket's path (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})`,
   )
   .option('-p, --prefix <prefix>', 'key prefix shared with the pools', 'multiproc')
   .option(

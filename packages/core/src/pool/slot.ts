@@ -12,6 +12,7 @@
 import { clockMs } from '../internal/clock.js';
 import type { PoolWorkerInfo, WorkerExitReason } from './events.js';
 import type { PoolInit } from './init.js';
+import { warnLoadAbandoned } from './load-abandoned.js';
 import type { Flight } from './outcome.js';
 import type { Progress, SlotLink } from './progress.js';
 import { postedEmpty } from './unposted.js';
@@ -208,7 +209,12 @@ export class Slot implements PoolWorkerInfo {
    * (`stop()` then, as its start message arrives) or it leaves the batch unanswered for
    * {@link UNANSWERED_ABORT_MS} (counted again while it runs the pool's initializer, which the
    * batch may begin with, or imports the batch's task modules, for {@link LOADING_ABORT_MS} at
-   * most). A side chunk is stopped with its worker.
+   * most, then stopped with a warning: `load-abandoned.ts`). A side chunk is stopped with its worker.
+   *
+   * The initializer is waited for without a bound: no call runs in any worker before its
+   * initializer ends, so a replacement would only run it again from the start, and one that never
+   * ends holds every call of the pool, aborted or not (as in Python). An import is bounded: calls
+   * of other modules queued behind it run on a replacement, which does not import that module.
    */
   abort(flight: Flight, stop: () => void): void {
     const kept = !flight.lane && (this.progressOf(flight)?.abort(() => queueMicrotask(stop)) ?? false);
@@ -224,10 +230,11 @@ export class Slot implements PoolWorkerInfo {
     const check = (): void => {
       if (this.#state.name !== 'busy' || this.#state.flight !== flight) return;
       const progress = this.progressOf(flight);
-      const busy =
-        progress?.initializing() || (progress?.loading() && clockMs() - abortedAt < LOADING_ABORT_MS);
-      if (busy) setTimeout(check, UNANSWERED_ABORT_MS).unref();
-      else stop();
+      const loading = progress?.loading() === true;
+      const busy = progress?.initializing() || (loading && clockMs() - abortedAt < LOADING_ABORT_MS);
+      if (busy) return void setTimeout(check, UNANSWERED_ABORT_MS).unref();
+      if (loading) warnLoadAbandoned(flight.batch.tasks, LOADING_ABORT_MS);
+      stop();
     };
     setTimeout(check, UNANSWERED_ABORT_MS).unref();
   }

@@ -24,6 +24,7 @@ import type { ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
 import { madeRecords } from './codec-memo.js';
 import { describeThrown, textOf } from './describe-thrown.js';
+import { cutCauseChain } from './error-chain-cut.js';
 import { packSendableParts } from './error-field-parts.js';
 import {
   classOf,
@@ -158,6 +159,8 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
     refusal = error;
   }
   if (how.refuse) throw refusal;
+  const cut = cutCauseChain(value, path, refusal, encode, (e, at) => toErrorRecord(e, MAX_DEPTH, at));
+  if (cut) return cut.value;
   // A thrown error's field with one bad part (`request.transform`): that part alone stands in.
   const kept = errors ? packSendableParts(value, path, refusal, encode) : null;
   return kept ? kept.value : { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };

@@ -110,7 +110,7 @@ function describeArg(value: unknown): string {
  * (`error.n.n.n… (.n 1001 times)`); a path still longer than 160 characters keeps its first and
  * last 60, saying how many steps were left out. So what was left out, and where, is plain.
  */
-function shortPath(path: string): string {
+export function shortPath(path: string): string {
   const steps = path.match(/\.[^.[]*|\[[^\]]*\]?|[^.[]+/g) ?? [path];
   let out = '';
   for (let i = 0; i < steps.length; ) {
