@@ -298,6 +298,34 @@ describe.each(CONTEXTS)("IPC across a '%s' worker", (context) => {
   );
 
   it(
+    '"A value is never lost silently": what a killed reader held unread (a queue copy or a pipe end reads ahead) comes back, in order',
+    T,
+    async () => {
+      for (const kind of ['queue', 'pipe'] as const) {
+        const q = new mp.Queue<number>();
+        const [a, b] = mp.Pipe();
+        for (let i = 0; i < 500; i++) kind === 'queue' ? q.putNowait(i) : a.send(i);
+        const [report, reporter] = mp.Pipe({ duplex: false });
+        const reader = new mp.Process({
+          target: tasks.takeThenWait,
+          args: [kind === 'queue' ? q : b, 3, kind === 'pipe', reporter],
+          context,
+        });
+        reader.start();
+        reporter.close();
+        expect(await report.recv(), kind).toEqual([0, 1, 2]);
+        await sleep(100); // time to read ahead
+        reader.kill();
+        await reader.join();
+        const rest: number[] = [];
+        for (let i = 3; i < 500; i++)
+          rest.push(kind === 'queue' ? await q.get(20_000) : ((await b.recv()) as number));
+        expect(rest, kind).toEqual(Array.from({ length: 497 }, (_, i) => i + 3));
+      }
+    },
+  );
+
+  it(
     '"jq.taskDone(); await jq.join()": taskDone() in a worker ends join() here; one too many throws',
     T,
     async () => {
