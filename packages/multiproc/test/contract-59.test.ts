@@ -140,6 +140,45 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
   );
 
   it(
+    '"R[] in input order" for any iterable "including an endless one": a failed item ends map, starmap and mapAsync all the same, and closes the input',
+    T,
+    async () => {
+      const pool = newPool({ processes: 2, context });
+      for (const method of ['map', 'starmap', 'mapAsync'] as const) {
+        for (const isAsync of [false, true]) {
+          let read = 0;
+          let closed = false;
+          const item = (i: number) => (method === 'starmap' ? [i, 5] : i);
+          function* endless() {
+            try {
+              for (let i = 0; ; i++, read++) yield item(i);
+            } finally {
+              closed = true;
+            }
+          }
+          async function* endlessAsync() {
+            yield* endless();
+          }
+          const input = isAsync ? endlessAsync() : endless();
+          const options = { chunksize: 1 };
+          const call =
+            method === 'map'
+              ? pool.map(tasks.failAt, input as Iterable<number>, options)
+              : method === 'starmap'
+                ? pool.starmap(tasks.failAt, input as Iterable<[number, number]>, options)
+                : pool.mapAsync(tasks.failAt, input as Iterable<number>, options).get();
+          const label = `${method} ${isAsync ? 'async' : 'sync'}`;
+          const err = await within(rejection(call), 20_000);
+          expect([err instanceof RangeError, (err as Error).message], label).toEqual([true, 'item 5 failed']);
+          const after = read;
+          await sleep(100);
+          expect([read, closed], label).toEqual([after, true]);
+        }
+      }
+    },
+  );
+
+  it(
     '"errorCallback" is called once with the call\'s error however it failed: a crash, a timeout, an abort, terminate(); callback never',
     T,
     async () => {
