@@ -399,6 +399,42 @@ describe.each(CONTEXTS)("IPC across a '%s' worker", (context) => {
   );
 
   it(
+    '"the parent closing its copy after start() does not close the child\'s": a producer and a consumer child go on talking, on a queue and on a pipe',
+    T,
+    async () => {
+      const range = Array.from({ length: 100 }, (_, i) => i);
+      const q = new mp.Queue<number>({ maxsize: 5 });
+      const [report, reporter] = mp.Pipe({ duplex: false });
+      const producer = new mp.Process({ target: tasks.produce, args: [q, 100], context });
+      const consumer = new mp.Process({
+        target: tasks.takeThenWait,
+        args: [q, 100, false, reporter],
+        context,
+      });
+      producer.start();
+      consumer.start();
+      q.close();
+      reporter.close();
+      expect(await report.recv()).toEqual(range);
+      consumer.kill();
+      await Promise.all([producer.join(), consumer.join()]);
+      expect(producer.exitCode).toBe(0);
+      const [a, b] = mp.Pipe();
+      const [pipeReport, pipeReporter] = mp.Pipe({ duplex: false });
+      const sender = new mp.Process({ target: tasks.produce, args: [a, 100], context });
+      const receiver = new mp.Process({ target: tasks.drainTo, args: [b, pipeReporter], context });
+      sender.start();
+      receiver.start();
+      a.close();
+      b.close();
+      pipeReporter.close();
+      expect(await pipeReport.recv()).toEqual([...range, 'EOFError']);
+      await Promise.all([sender.join(), receiver.join()]);
+      expect([sender.exitCode, receiver.exitCode]).toEqual([0, 0]);
+    },
+  );
+
+  it(
     '"Each side\'s close() closes only its own handle": a worker that closed its copy gets ClosedError there; this side\'s copy still works',
     T,
     async () => {
