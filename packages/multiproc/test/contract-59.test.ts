@@ -14,7 +14,7 @@ import mp, {
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/contract-59-tasks.mjs';
-import { type Context, lines, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
+import { type Context, eventually, lines, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
 
 // The umbrella does not depend on zod; a user passes their own, here the one ipc resolves.
 const { z } = (await import(
@@ -65,10 +65,11 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
           await pool.map(tasks.square, [1, 2, 3, 4], { chunksize: 1 }); // every worker started
           const file = scratchFile();
           const ac = new AbortController();
-          const stop = how === 'timeout' ? { timeout: 300 } : { signal: ac.signal };
+          const stop = how === 'timeout' ? { timeout: 1000 } : { signal: ac.signal };
           const calls = [pool.apply(tasks.markSleep, [file, 'long', 5000], stop)];
           for (let i = 0; i < 6; i++) calls.push(pool.apply(tasks.markSleep, [file, `c${i}`, 20]));
-          setTimeout(() => ac.abort(), 150);
+          // The abort comes once the long call runs (the timeout leaves it a second to start).
+          void eventually(() => lines(file).includes('long'), 20_000).then(() => ac.abort());
           const label = `${how}, ${processes} workers`;
           expect(await settledAs(calls), label).toEqual([
             how === 'timeout' ? 'TimeoutError' : 'AbortError',
@@ -101,7 +102,7 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
         [1, 2, 3, 4].map((i) => [file, `chunk${i}`, 300]),
         { chunksize: 1, signal: ac.signal },
       );
-      await sleep(150);
+      await eventually(() => lines(file).includes('chunk1'), 20_000);
       ac.abort();
       expect((await rejection(map)).name).toBe('AbortError');
       await sleep(1000); // time for a chunk that wrongly ran
