@@ -32,6 +32,9 @@ export default mergeConfig(
         'test/contract-57.test.ts',
         // piscina's, tinypool's and workerpool's own test suites, ported (session 58; both contexts, under a minute)
         'test/peer-suites-*.test.ts',
+        // the contract's failure and delivery sentences still unpinned after contract-57 (session 59;
+        // both contexts, about 45 s, mostly waits: 22 s and 7 s of CPU in one context)
+        'test/contract-59.test.ts',
       ]),
     },
   }),
