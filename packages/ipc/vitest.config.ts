@@ -38,6 +38,10 @@ export default mergeConfig(
         'test/protocol.model.test.ts',
         'test/home-blocked.test.ts',
         'test/will-after-frames.test.ts', // waits out a worker's 5 s exit flush
+        // Randomized schedules, 60 seeds each (MULTIPROC_CHAOS59_COUNT): about a minute apiece.
+        'test/listener-chaos-59.test.ts',
+        'test/manager-serving-chaos-59.test.ts',
+        'test/wait-chaos-59.test.ts',
         ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },

@@ -49,14 +49,7 @@ export function runProgram(
 }
 
 /** Whether a pid is still running. */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isRunning } from '../../../test-support/chaos.ts';
 
 /**
  * A `new Pool(options)` whose pools are all terminated after each test of the file that calls

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning, pause, prng, seedList, within } from '../../../test-support/chaos.ts';
 import { type ChaosItem, expected, type Fate, chaosTasks as t } from './fixtures/chaos-57-tasks.ts';
-import { isRunning } from './helpers.ts';
 
 type Context = 'thread' | 'process';
 type Kind = 'apply' | 'applyAsync' | 'map' | 'mapAsync' | 'imap' | 'imapUnordered' | 'starmap';
@@ -24,26 +24,10 @@ const KINDS: Kind[] = ['apply', 'applyAsync', 'map', 'mapAsync', 'imap', 'imapUn
 const SCHEDULE_LIMIT_MS = 60_000;
 
 function seeds(): number[] {
-  const text = process.env.MULTIPROC_CHAOS57_SEEDS;
   const count = Number(process.env.MULTIPROC_CHAOS57_COUNT ?? 12);
-  if (text?.includes('-')) {
-    const [a, b] = text.split('-').map(Number) as [number, number];
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  if (text) return text.split(',').map(Number);
-  return Array.from({ length: count }, (_, i) => 5700 + i);
-}
-
-/** mulberry32: a small seeded PRNG, so a failing schedule replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return seedList(process.env.MULTIPROC_CHAOS57_SEEDS, () =>
+    Array.from({ length: count }, (_, i) => 5700 + i),
+  );
 }
 
 interface Call {
@@ -64,8 +48,6 @@ interface Call {
 
 const BAD = new Set(['throw', 'exit', 'kill', 'oom', 'hang']);
 const DEADLY = new Set(['exit', 'kill', 'oom']);
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Runs one schedule; returns what broke the contract (empty when nothing did). */
 export async function schedule(seed: number, context: Context, edges: string[] = []): Promise<string[]> {
   const random = prng(seed);
@@ -456,14 +438,6 @@ function judge(
     }
   }
   return faults;
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 for (const context of ['thread', 'process'] as const) {

@@ -11,8 +11,8 @@
 // Each context has its own test file (pool-chaos-thread, pool-chaos-process), so the two run side by side.
 import { Pool, WorkerCrashedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { isRunning, prng, within } from '../../../test-support/chaos.ts';
 import { type Behaviour, expected, failureTasks as t } from './fixtures/failure-tasks.ts';
-import { isRunning } from './helpers.ts';
 import { makeTrace } from './trace.ts';
 
 const SOAK_MINUTES = Number(process.env.MULTIPROC_SOAK_MINUTES ?? 0);
@@ -25,18 +25,6 @@ const ROUND_LIMIT_MS = 120_000;
 const VICTIM_MS = 400;
 /** A victim is killed only this soon after its start line: well before its sleep can end. */
 const KILL_WITHIN_MS = VICTIM_MS / 2;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Call {
   readonly ids: number[];
@@ -260,12 +248,4 @@ function settle(
     call.settled = true;
   });
   return call;
-}
-
-function within<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }

@@ -4,20 +4,17 @@
 // 60). A failing schedule prints its seed: MULTIPROC_CHAOS58_SEEDS=<seed> replays it (a comma
 // list, or `from-to`), in either tier.
 import { describe, expect, it } from 'vitest';
+import { seedList } from '../../../test-support/chaos.ts';
 import { SCHEDULE_LIMIT_MS, schedule } from './chaos-58.ts';
 
 const FULL = process.env.MULTIPROC_TESTS === 'full';
 
 function seeds(): number[] {
-  const text = process.env.MULTIPROC_CHAOS58_SEEDS;
-  if (text?.includes('-')) {
-    const [a, b] = text.split('-').map(Number) as [number, number];
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  if (text) return text.split(',').map(Number);
-  if (!FULL) return [5801, 5802, 5803];
-  const count = Number(process.env.MULTIPROC_CHAOS58_COUNT ?? 60);
-  return Array.from({ length: count }, (_, i) => 5800 + i);
+  return seedList(process.env.MULTIPROC_CHAOS58_SEEDS, () => {
+    if (!FULL) return [5801, 5802, 5803];
+    const count = Number(process.env.MULTIPROC_CHAOS58_COUNT ?? 60);
+    return Array.from({ length: count }, (_, i) => 5800 + i);
+  });
 }
 
 describe('queues and pipes under random schedules of both contexts', () => {

@@ -20,6 +20,7 @@ import {
   QueueFullError,
   SimpleQueue,
 } from '@multiproc/ipc';
+import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks, checkValue } = await import(new URL('./fixtures/chaos-58-tasks.mjs', import.meta.url).href);
@@ -37,29 +38,6 @@ type Plan = [Shape, number][];
 
 /** A schedule not settled after this long is a hang (a loaded machine starts processes slowly). */
 export const SCHEDULE_LIMIT_MS = 60_000;
-
-/** mulberry32: a small seeded PRNG, so a failing schedule replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Worker {
   readonly role: 'producer' | 'consumer';
@@ -411,12 +389,4 @@ export async function schedule(
   recvEnd?.close();
   q?.close();
   return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config, edges };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }

@@ -3,20 +3,17 @@
 // fixed seeds; the full tier runs MULTIPROC_CHAOS58_COUNT seeds (default 60).
 // MULTIPROC_CHAOS58_SEEDS=<seed> replays one (a comma list, or `from-to`), in either tier.
 import { describe, expect, it } from 'vitest';
+import { seedList } from '../../../test-support/chaos.ts';
 import { MANAGER_SCHEDULE_LIMIT_MS, managerSchedule } from './manager-chaos-58.ts';
 
 const FULL = process.env.MULTIPROC_TESTS === 'full';
 
 function seeds(): number[] {
-  const text = process.env.MULTIPROC_CHAOS58_SEEDS;
-  if (text?.includes('-')) {
-    const [a, b] = text.split('-').map(Number) as [number, number];
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  if (text) return text.split(',').map(Number);
-  if (!FULL) return [5801, 5802];
-  const count = Number(process.env.MULTIPROC_CHAOS58_COUNT ?? 60);
-  return Array.from({ length: count }, (_, i) => 5800 + i);
+  return seedList(process.env.MULTIPROC_CHAOS58_SEEDS, () => {
+    if (!FULL) return [5801, 5802];
+    const count = Number(process.env.MULTIPROC_CHAOS58_COUNT ?? 60);
+    return Array.from({ length: count }, (_, i) => 5800 + i);
+  });
 }
 
 describe('a manager under random schedules of clients in both contexts', () => {

@@ -7,6 +7,7 @@
 // client's rounds are in the list, in order, the complete ones once; the Value and the
 // Namespace's count equal the rounds done; exit codes; no worker left; nothing hangs.
 import { Manager } from '@multiproc/ipc';
+import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks, client } = await import(
@@ -21,36 +22,6 @@ type Fate =
   | { kind: 'hang'; killAfter: number };
 
 export const MANAGER_SCHEDULE_LIMIT_MS = 60_000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 /** Runs one schedule; returns what broke the contract (empty when nothing did). */
 export async function managerSchedule(seed: number): Promise<{ faults: string[]; config: unknown }> {

@@ -86,7 +86,12 @@ class MessageReader {
     });
   }
 
-  /** Stops reading; whatever arrived after the last message goes back to the socket. */
+  /**
+   * Stops reading; whatever arrived after the last message goes back to the socket, unless the
+   * peer has ended it: Node refuses `unshift()` after 'end' with an 'error' event, which, nobody
+   * listening any more, ended the program (a peer that died after part of a handshake message).
+   * Those bytes are the half message of a handshake that failed, as 'end' came before its end.
+   */
   detach(): void {
     const s = this.#socket;
     if (this.#feed) {
@@ -99,7 +104,7 @@ class MessageReader {
     s.off('close', this.#onEnd);
     s.off('error', this.#onError);
     s.pause();
-    if (this.#buf.length > 0) s.unshift(this.#buf);
+    if (this.#buf.length > 0 && !s.readableEnded && !s.destroyed) s.unshift(this.#buf);
     this.#buf = Buffer.alloc(0);
   }
 
