@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Options as TinypoolOptions } from 'tinypool';
-import { currentProcess, inheritedAuthkey } from '../identity.js';
+import { inheritedAuthkey, ownName } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
@@ -188,10 +188,11 @@ export function poolEnv(threads: boolean): Record<string, string> {
     ...(process.env as Record<string, string>),
     MULTIPROC_POOL_PARENT: JSON.stringify({
       pid: process.pid,
-      name: currentProcess().name,
+      // currentProcess()'s name and threadId, read without making its object (issue #18).
+      name: ownName(),
       depth: childDepth(),
       // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
-      thread: currentProcess().threadId,
+      thread: process.getBuiltinModule('node:worker_threads').threadId,
       // The worker's currentProcess().authkey; pool-entry.ts takes it out of the environment.
       authkey: inheritedAuthkey(),
     }),
