@@ -1,6 +1,7 @@
 // How a pool's workers start: Python's `Pool` starts its workers at construction, each running the
 // initializer (CPython `_TestInitializers.test_pool_initializer`: `Pool(1, initializer, (ns,))`,
 // `close()`, `join()`, and the initializer ran, with no task submitted).
+import { currentProcess } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
@@ -45,6 +46,29 @@ describe.each(matrix(import.meta.url))('pool start-up (%s)', (context) => {
       expect(await pool.apply(t.env, [name])).toBe(null);
     } finally {
       delete process.env[name];
+    }
+  });
+
+  it("starts a later pool's workers with the program's env and name of their start, numbered from 1", {
+    timeout: 60_000,
+  }, async () => {
+    // The pool's own env object is only a key once an earlier pool's worker class was wrapped
+    // (issue #18): each worker's env is still made as the worker starts, after new Pool() returned.
+    const name = `MP_POOL59_${context.toUpperCase()}`;
+    const earlier = makePool({ processes: 1, context });
+    expect(await earlier.apply(t.env, [name])).toBe(null);
+    const me = currentProcess();
+    const pool = makePool({ processes: 2, context });
+    process.env[name] = 'set after new Pool()';
+    me.name = 'Renamed59';
+    try {
+      const seen = await pool.apply(t.started, [name]);
+      expect(seen.env).toBe('set after new Pool()');
+      expect(seen.parent).toBe('Renamed59');
+      expect(seen.own).toMatch(/-[12]$/);
+    } finally {
+      delete process.env[name];
+      me.name = 'MainProcess';
     }
   });
 

@@ -10,8 +10,11 @@ import { refusesUnawaitedLoop, refuseUnawaitedLoop } from './unawaited-result.js
 
 const RACE = "race it: Promise.race([it, setTimeout(ms)]) with setTimeout from 'node:timers/promises'";
 
-/** What each method takes, and what to do instead, by `Class.method`. */
-const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>> = {
+/**
+ * What each method takes, and what to do instead, by `Class.method`: made at the first refusal, not
+ * at import (issue #18: the table was built in every realm that imports the package).
+ */
+const takes = (): Readonly<Record<string, readonly [takes: string, instead?: string]>> => ({
   'new Process': ['one options object ({ target, args, name, daemon, context })'],
   'Process.start': ['no argument', 'pass the target its arguments as new Process({ target, args })'],
   'Process.join': ['an optional timeout (ms, or { timeout })'],
@@ -62,7 +65,8 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
   getContext: ["an optional context name ('thread' or 'process')"],
   getStartMethod: ['an optional allowNone (true, false or { allowNone })'],
   setStartMethod: ["a context name ('thread', 'process' or null) and optional { force }"],
-};
+});
+let TAKES: ReturnType<typeof takes> | undefined;
 
 /**
  * The error for a call of `method` (`'Process.kill'`) given `got` arguments, more than it takes.
@@ -70,18 +74,25 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
  * if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
  */
 export function tooManyArguments(method: string, got: number): ValidationError {
-  const [takes, instead] = TAKES[method] ?? ['no argument'];
-  return refusal(`${method}()`, got, takes, instead);
+  TAKES ??= takes();
+  const [what, instead] = TAKES[method] ?? ['no argument'];
+  return refusal(`${method}()`, got, what, instead);
 }
 
 /** How many arguments each method of a Pool (local or on BullMQ) takes at most. */
 export const POOL_ARITY: Readonly<Record<string, number>> = {
-  ...Object.fromEntries(
-    ['apply', 'applyAsync', 'map', 'mapAsync', 'starmap', 'starmapAsync', 'imap', 'imapUnordered'].map(
-      (m) => [m, 3],
-    ),
-  ),
-  ...{ stats: 0, close: 0, join: 0, terminate: 0 },
+  apply: 3,
+  applyAsync: 3,
+  map: 3,
+  mapAsync: 3,
+  starmap: 3,
+  starmapAsync: 3,
+  imap: 3,
+  imapUnordered: 3,
+  stats: 0,
+  close: 0,
+  join: 0,
+  terminate: 0,
 };
 
 /**

@@ -92,7 +92,16 @@ function assertTinypoolEntries(dir: string): void {
   if (missing.length > 0) throw new WorkerEntryNotFoundError('pool', missing);
 }
 
-/** The entry file of `kind`, as a `file:` URL. */
+/** The entry file of `kind`, as a `file:` URL (a new object each call). */
 export function workerEntryUrl(kind: WorkerEntryKind): URL {
-  return pathToFileURL(workerEntryPath(kind));
+  const path = workerEntryPath(kind);
+  let href = entryHrefs.get(path);
+  if (href === undefined) {
+    href = pathToFileURL(path).href;
+    entryHrefs.set(path, href);
+  }
+  return new URL(href);
 }
+
+// Each entry's path as a URL, worked out once (`pathToFileURL` costs more than parsing its result).
+const entryHrefs = new Map<string, string>();

@@ -20,8 +20,12 @@ export function startAdapter(config: AdapterConfig): Promise<TinypoolAdapter> {
   assertRuntimeSupports('Pool', config.context);
   assertModuleOutput();
   const entry = workerEntryUrl('pool');
-  return import('./tinypool.js').then(({ TinypoolAdapter }) => TinypoolAdapter.create(config, entry));
+  // One import for every pool of the program: a settled promise, not the loader's path again.
+  adapterModule ??= import('./tinypool.js');
+  return adapterModule.then(({ TinypoolAdapter }) => TinypoolAdapter.create(config, entry));
 }
+
+let adapterModule: Promise<typeof import('./tinypool.js')> | undefined;
 
 // A bundler that writes CommonJS replaces `import.meta` with an empty object in this code and in
 // tinypool's, which finds its thread and process entries from `import.meta.url`: its first worker

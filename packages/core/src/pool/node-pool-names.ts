@@ -82,7 +82,15 @@ const CALL_OPTIONS: Readonly<Record<string, string>> = {
  * throws `ValidationError` with this message (`definePythonNames()`), instead of meeting
  * `TypeError: pool.destroy is not a function`, or `undefined`.
  */
-export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>> = {
+export function poolMembers(): Readonly<Record<string, { readonly message: string }>> {
+  // Made when a Pool class is first defined, not at import (issue #18).
+  POOL_MEMBERS ??= members();
+  return POOL_MEMBERS;
+}
+
+let POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>> | undefined;
+
+const members = (): Readonly<Record<string, { readonly message: string }>> => ({
   run: {
     message:
       "piscina's and tinypool's run() is apply() here: await pool.apply(tasks.fn, [arg]), with tasks from " +
@@ -144,7 +152,7 @@ export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>
       },
     ]),
   ),
-};
+});
 
 /** The hint for an option of another Node pool given to `new Pool()`, or `''`. */
 export function nodePoolOptionHint(key: string): string {
@@ -158,13 +166,15 @@ export function nodeCallOptionHint(key: string): string {
 
 // The words a property shorthand (`{ default }`) cannot be: `export default function () {}` is
 // named `default`, the name a function moved from a piscina worker file most often has.
-const RESERVED = new Set(
-  (
-    'break case catch class const continue debugger default delete do else enum export extends false ' +
-    'finally for function if import in instanceof new null return super switch this throw true try ' +
-    'typeof var void while with'
-  ).split(' '),
-);
+const reserved = (): Set<string> =>
+  new Set(
+    (
+      'break case catch class const continue debugger default delete do else enum export extends false ' +
+      'finally for function if import in instanceof new null return super switch this throw true try ' +
+      'typeof var void while with'
+    ).split(' '),
+  );
+let RESERVED: Set<string> | undefined;
 
 /**
  * How a function named `name` is written in `defineTasks(url, { ... })` in a message: `square`
@@ -172,6 +182,7 @@ const RESERVED = new Set(
  * cannot be.
  */
 export function taskEntry(name: string): string {
+  RESERVED ??= reserved();
   return RESERVED.has(name) ? `${name}: yourFunction` : name;
 }
 

@@ -1,17 +1,17 @@
 /**
  * The names a `Pool` answers with advice instead of `undefined`: Python's spellings of its
- * methods, piscina's, tinypool's and workerpool's members ({@link POOL_MEMBERS}), and
+ * methods, piscina's, tinypool's and workerpool's members ({@link poolMembers}), and
  * `Symbol.dispose` (a `using` that wanted `await using`). Core's `Pool` and the BullMQ `Pool`
  * both carry them, so a user meets the same advice on either.
  */
 import { definePythonNames } from '@multiproc/shared';
-import { POOL_MEMBERS } from './node-pool-names.js';
+import { poolMembers } from './node-pool-names.js';
 
 /**
  * Marks the pool names on `prototype` (see `definePythonNames()` in shared): reading one throws
  * `ValidationError` with advice; a dependency probing one reads `undefined`.
  * @param prototype a pool class's prototype.
- * @param advice messages of its own for some of {@link POOL_MEMBERS}, or for more names, where
+ * @param advice messages of its own for some of {@link poolMembers}, or for more names, where
  *   the local pool's advice does not fit (a pool whose workers run elsewhere).
  * Internal (`@multiproc/core/internal`): core's `Pool` calls `definePoolNames(Pool.prototype)` once.
  */
@@ -25,7 +25,7 @@ export function definePoolNames(
     starmap_async: 'starmapAsync()',
     imap_unordered: 'imapUnordered()',
   });
-  definePythonNames(prototype, { ...POOL_MEMBERS, ...advice });
+  definePythonNames(prototype, { ...poolMembers(), ...advice });
   // `using pool = new Pool()` (Python's `with`, the `await` forgotten) would meet Node's "TypeError:
   // Symbol(Symbol.dispose) is not a function"; `await using` reads Symbol.asyncDispose and never this.
   definePythonNames(prototype, {

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Options as TinypoolOptions } from 'tinypool';
-import { currentProcess, inheritedAuthkey } from '../identity.js';
+import { inheritedAuthkey, ownName } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
@@ -69,6 +69,9 @@ const started = new WeakMap<object, number>();
 const current = new WeakMap<object, () => Record<string, string>>();
 // Per thread pool (the same key): its entry, which its threads start with (see `startThread`).
 const threadEntries = new WeakMap<object, URL>();
+// The runtimes ('worker_threads', 'child_process') whose tinypool worker class this module has
+// wrapped: every worker of theirs starts with the env `numbered` makes (see `envOf`).
+const guardedRuntimes = new Set<string | undefined>();
 
 /**
  * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
@@ -81,6 +84,7 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
   const initialize = proto?.initialize;
   if (!proto || proto[GUARDED] || typeof initialize !== 'function') return;
   proto[GUARDED] = true;
+  guardedRuntimes.add((worker as RuntimeWorker).runtime);
   if (env) started.set(env, Math.max(started.get(env) ?? 0, existing));
   proto.initialize = function (this: RuntimeWorker, options: unknown) {
     try {
@@ -134,8 +138,10 @@ function numbered(options: unknown): unknown {
   if (typeof env !== 'object' || env === null) return options;
   const n = (started.get(env) ?? 0) + 1;
   started.set(env, n);
-  const now = current.get(env)?.() ?? env;
-  return { ...(options as object), env: { ...now, MULTIPROC_POOL_WORKER: String(n) } };
+  // A fresh object of this start's own (see `envOf`): no further copy of the program's env.
+  const now = current.get(env)?.() ?? { ...env };
+  now.MULTIPROC_POOL_WORKER = String(n);
+  return { ...(options as object), env: now };
 }
 
 /** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
@@ -174,17 +180,19 @@ function standIn(worker: RuntimeWorker, error: unknown): void {
 /**
  * The environment of a pool's workers: the program's, plus who their parent is, plus (children
  * only) the reaper's variable, so a child skips its watchdog thread and a second V8 isolate at
- * start-up, as a `Process` child does (`internal/reaper.ts`).
+ * start-up, as a `Process` child does (`internal/reaper.ts`). A new object each call, which the
+ * caller may add to: `process.env` is read once (each read of it costs ~50 µs, issue #18).
  */
 export function poolEnv(threads: boolean): Record<string, string> {
   const env = {
     ...(process.env as Record<string, string>),
     MULTIPROC_POOL_PARENT: JSON.stringify({
       pid: process.pid,
-      name: currentProcess().name,
+      // currentProcess()'s name and threadId, read without making its object (issue #18).
+      name: ownName(),
       depth: childDepth(),
       // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
-      thread: currentProcess().threadId,
+      thread: process.getBuiltinModule('node:worker_threads').threadId,
       // The worker's currentProcess().authkey; pool-entry.ts takes it out of the environment.
       authkey: inheritedAuthkey(),
     }),
@@ -198,9 +206,15 @@ export function poolEnv(threads: boolean): Record<string, string> {
  * making, for every thread it starts (`worker/direct-output.ts`).
  */
 function envOf(threads: boolean, direct: boolean): Record<string, string> {
-  const route: Record<string, string> = threads ? { [POOL_DIRECT_ENV]: direct ? '1' : '0' } : {};
-  const make = () => ({ ...poolEnv(threads), ...route });
-  const env = make();
+  const make = (): Record<string, string> => {
+    const env = poolEnv(threads);
+    if (threads) env[POOL_DIRECT_ENV] = direct ? '1' : '0';
+    return env;
+  };
+  // tinypool hands this object to each worker it starts; once its worker class is wrapped, `numbered`
+  // makes each worker's env as the worker starts, and this one is only the pool's key: the
+  // program's env is not read for it (issue #18: `new Pool()` to its first thread).
+  const env = guardedRuntimes.has(threads ? 'worker_threads' : 'child_process') ? {} : make();
   current.set(env, make);
   return env;
 }
