@@ -62,7 +62,10 @@ describe('defineTasks() module ids', () => {
   // Point cannot be invoked without 'new'". Refused where it is registered, saying what to write.
   it('refuses a class with a ValidationError that shows the function to register', () => {
     class Point {
-      constructor(readonly x: number) {}
+      readonly x: number;
+      constructor(x: number) {
+        this.x = x;
+      }
     }
     expect(() => defineTasks(import.meta.url, { point: Point as never })).toThrow(ValidationError);
     expect(() => defineTasks(import.meta.url, { point: Point as never })).toThrow(
