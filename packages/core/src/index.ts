@@ -93,6 +93,7 @@ export {
 } from './task.js';
 
 import './python-names.js';
+import './process-names.js';
 
 export { sendToCaller } from './task-message.js';
 export { disableWarmStart, enableWarmStart, type WarmStartOptions } from './warm.js';

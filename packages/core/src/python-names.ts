@@ -1,12 +1,9 @@
 /**
- * Python's spellings of Pool, Process and AsyncResult members, and the members of piscina's,
- * tinypool's and workerpool's pools: reading one throws a `ValidationError` naming the multiproc
- * spelling (see `definePythonNames()` in shared).
+ * Python's spellings of Pool and AsyncResult members, and the members of piscina's, tinypool's and
+ * workerpool's pools: reading one throws a `ValidationError` naming the multiproc spelling (see
+ * `definePythonNames()` in shared). Process's are in `process-names.ts`.
  */
-import { definePythonNames } from '@multiproc/shared';
 import { Pool } from './pool/pool.js';
 import { definePoolNames } from './pool/pool-names.js';
-import { Process } from './process.js';
 
 definePoolNames(Pool.prototype);
-definePythonNames(Process.prototype, { is_alive: 'isAlive()', exitcode: 'exitCode' });

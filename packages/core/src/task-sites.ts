@@ -6,7 +6,7 @@
  * a module evaluated again (a worker importing it, a test re-importing it, hot reload) makes its
  * calls from the same lines, and may re-register its names with new functions.
  */
-import { ValidationError } from '@multiproc/shared';
+import { ValidationError, withArticle } from '@multiproc/shared';
 
 // Per realm, as the registry itself: module URL -> task name -> the call site that registered it.
 const SITES_KEY = Symbol.for('multiproc.taskSites');
@@ -67,6 +67,27 @@ function setStackLimit(limit: number): boolean {
     return Error.stackTraceLimit === limit;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Refuses a value of `defineTasks()`'s object that a worker cannot call as a task: not a function,
+ * or a class (a worker calls the task, and a class cannot be called without `new`: the call failed
+ * in the worker with "Class constructor X cannot be invoked without 'new'").
+ */
+export function checkTaskFunction(name: string, fn: unknown): void {
+  if (typeof fn !== 'function') {
+    throw new ValidationError(
+      `defineTasks(): '${name}' is ${withArticle(typeof fn)}, not a function. Pass only top-level functions.`,
+    );
+  }
+  if (Function.prototype.toString.call(fn).startsWith('class')) {
+    throw new ValidationError(
+      `defineTasks(): '${name}' is a class, which a worker cannot call as a task (it needs new). ` +
+        `Register a function that uses it: { ${name}: (...args) => new ${fn.name || 'TheClass'}(...args) }; ` +
+        'an instance sent back arrives as a plain object of its fields, unless its class has a codec ' +
+        '(encodeSymbol and registerCodec).',
+    );
   }
 }
 

@@ -11,7 +11,6 @@ import {
   registerDecodeLoader,
   setBarrierActionRunner,
   ValidationError,
-  withArticle,
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
@@ -20,6 +19,7 @@ import { importRefModule } from './internal/ref-loader.js';
 import { notingMisses } from './task-miss.js';
 import {
   callSiteIn,
+  checkTaskFunction,
   checkTaskName,
   claimTaskName,
   forgetSites,
@@ -204,7 +204,7 @@ export function takeUnloadedRefModules(): string[] | undefined {
  * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, names a
  * folder (`import.meta.dirname` instead of `import.meta.url`), is the URL of code run with
  * `node -e`/`-p` or from stdin (`file:///…/[eval1]`: no file a worker could import), `fns` is not an object (`null`, a
- * number), a value of `fns` is not a function,
+ * number), a value of `fns` is not a function or is a class (a worker calls a task, without `new`),
  * or another `defineTasks()` call of the same module already gave another function that name (a
  * worker finds a task by module and name, so it could run only one of them; Python refuses to
  * pickle such a function too). Calling it again from the same line (the module evaluated again)
@@ -240,11 +240,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   if (isFunctionFrame(site)) refuseCallFromElsewhere(url, site);
   const entries = Object.entries(fns);
   for (const [name, fn] of entries) {
-    if (typeof fn !== 'function') {
-      throw new ValidationError(
-        `defineTasks(): '${name}' is ${withArticle(typeof fn)}, not a function. Pass only top-level functions.`,
-      );
-    }
+    checkTaskFunction(name, fn);
     checkTaskName(url, name, fn, registered[name], site);
   }
   for (const [name, fn] of entries) {

@@ -58,6 +58,21 @@ describe('defineTasks() module ids', () => {
     expect(() => defineTasks(import.meta.url, { bad: 3 as never })).toThrow(ValidationError);
   });
 
+  // A worker calls a task without `new`: a class failed there, at the call, with "Class constructor
+  // Point cannot be invoked without 'new'". Refused where it is registered, saying what to write.
+  it('refuses a class with a ValidationError that shows the function to register', () => {
+    class Point {
+      readonly x: number;
+      constructor(x: number) {
+        this.x = x;
+      }
+    }
+    expect(() => defineTasks(import.meta.url, { point: Point as never })).toThrow(ValidationError);
+    expect(() => defineTasks(import.meta.url, { point: Point as never })).toThrow(
+      /class.*new Point\(\.\.\.args\)/,
+    );
+  });
+
   it.each(['path', 'url'])('runs a CommonJS task module named by its %s, in both contexts', async (form) => {
     const { stdout, stderr, code } = await runProgram('commonjs.cjs', [form]);
     expect(stderr).toBe('');

@@ -36,7 +36,7 @@ import { assertCanEnd, deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } f
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
-import { definePythonNames } from './python-names.js';
+import { definePythonNames, noUsingForm } from './python-names.js';
 import { RLock } from './rlock.js';
 import type { Timeout } from './timeout.js';
 
@@ -388,6 +388,7 @@ const TAKES_PREDICATE = 'a predicate and an optional timeout (ms, or { timeout }
 const PREDICATE = 'the predicate as a function (called with the lock held)';
 
 definePythonNames(Condition.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });
+definePythonNames(Condition.prototype, noUsingForm('Condition'));
 
 registerCodec('multiproc.Condition', (data: { sab: SharedArrayBuffer; lock: Lock | RLock }) => {
   adopting = data.sab;

@@ -140,7 +140,7 @@ export {
   withArticle,
 } from './options.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread, trackAbandonable } from './owner.js';
-export { definePythonNames, isPythonName } from './python-names.js';
+export { definePythonNames, isPythonName, noUsingForm } from './python-names.js';
 export { RLock } from './rlock.js';
 export { BoundedSemaphore, Semaphore } from './semaphore.js';
 export {

@@ -36,6 +36,7 @@ import { unawaitedAcquire } from './internal/unawaited.js';
 import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames, noUsingForm } from './python-names.js';
 
 import type { BlockingWaitOptions } from './timeout.js';
 
@@ -298,3 +299,5 @@ registerCodec('multiproc.Lock', (sab: SharedArrayBuffer) => {
     adopting = undefined;
   }
 });
+
+definePythonNames(Lock.prototype, noUsingForm('Lock'));

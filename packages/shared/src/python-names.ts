@@ -71,3 +71,18 @@ export function isPythonName(object: object, name: string): boolean {
   }
   return false;
 }
+
+/**
+ * @internal The names that answer `using` and `await using` on a lock, a semaphore or a condition
+ * (`kind`): Python's `with lock:` acquires on entry, which a `using` declaration cannot do; Node met
+ * it with "TypeError: Symbol(Symbol.dispose) is not a function". For `definePythonNames()`.
+ */
+export function noUsingForm(kind: string): Record<symbol, { readonly message: string }> {
+  const advice = {
+    message:
+      `A ${kind} has no \`using\` form: Python's \`with lock:\` is \`await lock.withLock(async () => { ... })\`, ` +
+      'which acquires, runs the function and releases (also when it throws); in a hot loop of a worker, ' +
+      'lock.acquireSync() and lock.release().',
+  };
+  return { [Symbol.dispose]: advice, [Symbol.asyncDispose]: advice };
+}

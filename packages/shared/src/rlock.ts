@@ -41,6 +41,7 @@ import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames, noUsingForm } from './python-names.js';
 
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
@@ -320,3 +321,5 @@ registerCodec('multiproc.RLock', (sab: SharedArrayBuffer) => {
     adopting = undefined;
   }
 });
+
+definePythonNames(RLock.prototype, noUsingForm('RLock'));

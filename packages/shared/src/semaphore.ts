@@ -34,7 +34,7 @@ import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
-import { definePythonNames } from './python-names.js';
+import { definePythonNames, noUsingForm } from './python-names.js';
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -366,7 +366,7 @@ export class Semaphore implements Abandonable {
  * // b.release(); // would throw LockError
  */
 export class BoundedSemaphore extends Semaphore {}
-definePythonNames(Semaphore.prototype, { get_value: 'getValue()' });
+definePythonNames(Semaphore.prototype, { get_value: 'getValue()', ...noUsingForm('Semaphore') });
 
 function adopt<T>(make: () => T, sab: SharedArrayBuffer): T {
   adopting = sab;

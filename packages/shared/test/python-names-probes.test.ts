@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { definePythonNames, isPythonName, ValidationError } from '../src/index.js';
+import {
+  BoundedSemaphore,
+  Condition,
+  definePythonNames,
+  isPythonName,
+  Lock,
+  RLock,
+  Semaphore,
+  ValidationError,
+} from '../src/index.js';
 
 class Thing {
   size(): number {
@@ -70,5 +79,23 @@ describe('a marked name', () => {
     writeFileSync(join(cli, 'dist', 'cli.mjs'), 'export function stop(x) { return x.destroy(); }\n');
     const { stop } = await import(pathToFileURL(join(cli, 'dist', 'cli.mjs')).href);
     expect(() => stop(new Thing())).toThrow(/terminate\(\) here/);
+  });
+});
+
+// `using lock = new Lock()` (Python's `with lock:`) met Node's "TypeError: Symbol(Symbol.dispose) is
+// not a function" at the declaration, which reads the key: it reads advice naming withLock() now.
+describe('`using` and `await using` on a lock, a semaphore or a condition', () => {
+  it.each([
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['Semaphore', () => new Semaphore(2)],
+    ['BoundedSemaphore', () => new BoundedSemaphore(2)],
+    ['Condition', () => new Condition()],
+  ])('%s: reading either dispose key throws ValidationError naming withLock()', (_, make) => {
+    const made = make() as any;
+    for (const key of [Symbol.dispose, Symbol.asyncDispose]) {
+      expect(() => made[key]).toThrow(ValidationError);
+      expect(() => made[key]).toThrow(/withLock\(/);
+    }
   });
 });

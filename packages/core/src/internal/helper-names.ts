@@ -59,6 +59,7 @@ export const HELPER_NAMES = {
     'keptError',
     'keyName',
     'loadPending',
+    'noUsingForm',
     'notAnObject',
     'omitNullOptions',
     'ourErrorClass',

@@ -23,6 +23,7 @@ import {
   takeUnloadedRefModules,
 } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
+import { adoptProgramMain } from './program-main.js';
 import { workingDir } from './start-dir.js';
 import { siteSuffix, syntaxErrorSite } from './syntax-site.js';
 import {
@@ -227,6 +228,8 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
             `that imports it runs its tests again. ${OWN_MODULE}`,
         );
       }
+      // `process.argv[1]` and `require.main` are the program's before the task module's top level runs.
+      adoptProgramMain();
       try {
         if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
           await importTypeScript(moduleUrl);

@@ -10,12 +10,14 @@
  *   own without end. The `--env-file` values are in `process.env` already. After a
  *   `process.chdir()`, the specifiers of `--import`/`--require`/`--loader` are resolved against the
  *   start-up directory (`start-dir.ts`), as Node resolved them for the program.
- * - **env**: without `NODE_TEST_CONTEXT` (node:test's private channel to its runner: a child given
- *   it writes the runner's binary stream to its stdout), and with the specifiers of `NODE_OPTIONS`
+ * - **env**: saying the program's main script (`program-main.ts`), without `NODE_TEST_CONTEXT`
+ *   (node:test's private channel to its runner: a child given it writes the runner's binary stream
+ *   to its stdout), and with the specifiers of `NODE_OPTIONS`
  *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
 import { withCompileCache } from '../worker/compile-cache.js';
 import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
+import { withProgramMain } from './program-main.js';
 import { startDir, workingDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
 import { programStripsTypes, STRIPS_TYPES_ENV } from './type-stripping.js';
@@ -134,7 +136,7 @@ function threadRefuses(execArgv: string[]): string[] {
  * on from the worker's start (`worker/compile-cache.ts`).
  */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
-  return withCompileCache(fitEnv(env));
+  return withCompileCache(fitEnv(withProgramMain(env)));
 }
 
 function fitEnv<T extends Record<string, string | undefined>>(env: T): T {

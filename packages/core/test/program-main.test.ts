@@ -1,0 +1,27 @@
+// A worker sees the program's main script, as Python's spawned child gets the parent's sys.argv
+// and its __main__: a task module registered by `require.main.filename` or `process.argv[1]` loads
+// in the workers (it threw "Cannot read properties of undefined (reading 'filename')", or named the
+// worker entry: "Task 'seen' is not defined by ..."), and `require.main === module` stays false there.
+import { describe, expect, it } from 'vitest';
+import { runProgram } from './helpers.ts';
+
+describe("the program's main script in the workers", () => {
+  it.each(['main', 'argv'])('a CommonJS program registering its tasks by its %s runs them', async (form) => {
+    const { stdout, stderr, code } = await runProgram('program-main.cjs', [form]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'thread 1 program-main.cjs program-main.cjs false\nhello thread fixtures\n' +
+        'process 1 program-main.cjs program-main.cjs false\nhello process fixtures\n',
+    );
+  });
+
+  it('an ES program registering its tasks by process.argv[1] runs them', async () => {
+    const { stdout, stderr, code } = await runProgram('program-main.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'thread 1 program-main.mjs undefined\nhello thread\nprocess 1 program-main.mjs undefined\nhello process\n',
+    );
+  });
+});
