@@ -228,26 +228,30 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     ch.pump(); // what it was about to get goes to the next taker, in order
   }
 
-  // Its puts still waiting for room did not complete, and any that arrive now cannot.
+  // Its puts still waiting for room did not complete, and any that arrive now cannot. A pipe end it
+  // held reads nothing more: sends to it fail now, not once its link closes (after join() resolved).
   protected holderEnded(c: ReaderCopy): void {
     c.holderGone = true;
     c.dropPuts(this.out);
+    if (c.end.read && !this.isQueue) this.#readers(c.end.read, -1);
   }
 
-  protected counted(e: ChannelEndpoint, delta: number): void {
+  protected counted(e: ChannelEndpoint, delta: number, c?: ReaderCopy): void {
     // First the direction `e` reads, so a writer's copy learns its sends fail before the EOF the
-    // same close may send it.
+    // same close may send it. A copy whose holder ended stopped counting as a reader then.
     const rd = e.read;
-    if (rd && !this.isQueue) {
-      rd.readerHandles += delta;
-      if (rd.readerHandles === 0 && !rd.broken) this.#broke(rd);
-    }
+    if (rd && !this.isQueue && !(delta < 0 && c?.holderGone)) this.#readers(rd, delta);
     const ch = e.write;
     if (!ch) return;
     ch.writers += delta;
     if (delta > 0 || ch.writers > 0 || this.isQueue) return;
     ch.ended = true; // a pipe direction ends with its last writer
     ch.pump();
+  }
+
+  #readers(rd: Channel, delta: number): void {
+    rd.readerHandles += delta;
+    if (rd.readerHandles === 0 && !rd.broken) this.#broke(rd);
   }
 
   // Nobody can read `ch` any more: its writers' copies are told that their sends fail.

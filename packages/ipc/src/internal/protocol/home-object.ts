@@ -183,7 +183,7 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
       else this.out.end(c);
     } else this.#unsponsor(c);
     c.end.copies.delete(c);
-    this.counted(c.end as E, -1);
+    this.counted(c.end as E, -1, c);
     if (c.end.held) this.out.hold(c.end, true);
     this.updateHolds();
   }
@@ -229,8 +229,8 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
   protected abstract left(c: C): void;
   /** The worker holding the connected copy `c` has ended (its link may still bring frames). */
   protected abstract holderEnded(c: C): void;
-  /** A handle of `e` (the home thread's or a copy) came (+1) or went (-1). */
-  protected abstract counted(e: E, delta: number): void;
+  /** A handle of `e` (the home thread's or the copy `c`) came (+1) or went (-1). */
+  protected abstract counted(e: E, delta: number, c?: C): void;
   /** The home thread's handle of `e` closed: end its waits. */
   protected abstract localClosed(e: E): void;
   /** Whether a local wait that copies of `e` could end is pending. */
