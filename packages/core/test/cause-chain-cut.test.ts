@@ -41,6 +41,23 @@ describe.each(matrix(import.meta.url))('a thrown cause chain too deep to send, %
     expect(standIn.message).toContain(`stands in for the ${1501 - kept.length} errors left out`);
   });
 
+  it.each([
+    ['its causes set as fields (e.cause = c)', { assigned: true }],
+    ['each link holding another error in a field', { holding: true }],
+  ])('arrives cut at the limit too with %s', { timeout: 30_000 }, async (_, how) => {
+    // Both arrived cut at the ninth cause: the copies kept the own field 'cause' (the whole tail
+    // again), and a limit met in a link's field ('.cause….inner') was not taken for the chain's.
+    const thrown = await pool.apply(tasks.throwChainAs, [1500, how]).catch((e: unknown) => e);
+    const { links, end } = chainOf(thrown);
+    expect(end).toBeUndefined();
+    const kept = links.slice(0, -1);
+    expect(kept.length).toBeGreaterThan(990);
+    expect(kept.every((e, i) => e instanceof RangeError && e.message === `e${1499 - i}`)).toBe(true);
+    expect(links.at(-1)).toBeInstanceOf(SerializationError);
+    expect(links.at(-1)!.message).toContain(`stands in for the ${1501 - kept.length} errors left out`);
+    if (how.holding) expect((thrown as { inner?: unknown }).inner).toEqual(new TypeError('in1499'));
+  });
+
   it('a chain that fits arrives whole', { timeout: 30_000 }, async () => {
     const { links } = chainOf(await pool.apply(tasks.throwChain, [900]).catch((e: unknown) => e));
     expect(links).toHaveLength(901);

@@ -3,9 +3,10 @@
  * limit is met instead of at the top of the part that the record's nested errors hand to the codec
  * (`error-record.ts`'s `packNested`): the caller gets every link that fits, the last one's `cause`
  * a `SerializationError` whose `path` names the cut and says how many links were left out. The
- * whole tail was replaced before: a chain of 1,010 errors arrived with 9. Links are copied
- * (`copyError`) only down to the cut; an error sent as a value is refused whole instead (as every
- * value nested too deep).
+ * whole tail was replaced before: a chain of 1,010 errors arrived with 9. The limit may be met a
+ * few steps into a link's field (an error it holds), and a link's `cause` may be an own field
+ * (`e.cause = c`), which its copy does not carry again. Links are copied (`copyError`) only down
+ * to the cut; an error sent as a value is refused whole instead (as every value nested too deep).
  */
 import { type Encoded, encodeSymbol } from '../codec-types.js';
 import { SerializationError } from '../errors.js';
@@ -39,8 +40,12 @@ export function cutCauseChain(
 ): { value: unknown } | null {
   if (!isError(value) || !(refusal instanceof SerializationError)) return null;
   const below = refusal.path.startsWith(path) ? refusal.path.slice(path.length) : '';
-  if (!/^(\.cause)+$/.test(below)) return null;
-  const met = below.length / '.cause'.length; // the link met at the limit
+  // The limit met in a link (`.cause.cause`) or a few steps into one of its fields (an error held
+  // in `.cause.cause.inner`); a field nested deep on its own (`.cause.tree.n.n…`) is not the chain's.
+  const causes = /^(?:\.cause)+/.exec(below)?.[0] ?? '';
+  const rest = below.slice(causes.length).match(/\.[^.[]*|\[[^\]]*\]/g) ?? [];
+  if (causes === '' || rest.length > STAND_IN_LEVELS) return null;
+  const met = causes.length / '.cause'.length; // the link met at the limit
   // The stand-in takes the place of a link above it, its record a level or two deeper than an error
   // (its data, its fields): the deepest place where the codec takes it.
   for (let kept = met - 1; kept >= Math.max(1, met - STAND_IN_LEVELS); kept--) {
@@ -80,7 +85,9 @@ function cutAt(
   let next: unknown = standIn;
   for (let i = links.length - 1; i >= 0; i--) {
     const link = links[i]!;
-    next = copyError(link, { value: next }, { ...link });
+    // Its cause set by assignment is an own enumerable field too: the cut one takes its place.
+    const { cause: _, ...fields } = link as Error & Record<string, unknown>;
+    next = copyError(link, { value: next }, fields);
   }
   return { value: encode(next) };
 }
