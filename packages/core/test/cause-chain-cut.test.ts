@@ -58,6 +58,22 @@ describe.each(matrix(import.meta.url))('a thrown cause chain too deep to send, %
     if (how.holding) expect((thrown as { inner?: unknown }).inner).toEqual(new TypeError('in1499'));
   });
 
+  it('arrives cut at the limit too with a plain object { cause } among its links', {
+    timeout: 30_000,
+  }, async () => {
+    // It arrived cut at the ninth cause: only errors were copied down to the cut.
+    let at = await pool.apply(tasks.throwChainAs, [1500, { plainAt: 1000 }]).catch((e: unknown) => e);
+    const kept: unknown[] = [];
+    while (at instanceof Error || (typeof at === 'object' && at !== null && 'cause' in at)) {
+      kept.push(at);
+      at = (at as { cause: unknown }).cause;
+    }
+    expect(kept.length).toBeGreaterThan(990);
+    expect(kept[500]).toEqual({ cause: kept[501], note: 'plain' });
+    expect(kept[499]).toBeInstanceOf(RangeError);
+    expect(kept.at(-1)).toBeInstanceOf(SerializationError);
+  });
+
   it('a chain that fits arrives whole', { timeout: 30_000 }, async () => {
     const { links } = chainOf(await pool.apply(tasks.throwChain, [900]).catch((e: unknown) => e));
     expect(links).toHaveLength(901);

@@ -5,7 +5,8 @@
  * a `SerializationError` whose `path` names the cut and says how many links were left out. The
  * whole tail was replaced before: a chain of 1,010 errors arrived with 9. The limit may be met a
  * few steps into a link's field (an error it holds), and a link's `cause` may be an own field
- * (`e.cause = c`), which its copy does not carry again. Links are copied (`copyError`) only down
+ * (`e.cause = c`), which its copy does not carry again; a plain object `{ cause }` among the links
+ * is copied too. Links are copied (`copyError`) only down
  * to the cut; an error sent as a value is refused whole instead (as every value nested too deep).
  */
 import { type Encoded, encodeSymbol } from '../codec-types.js';
@@ -66,12 +67,12 @@ function cutAt(
   encode: (value: unknown) => unknown,
   record: (standIn: Error, path: string) => unknown,
 ): { value: unknown } | null {
-  const links: Error[] = [];
+  const links: object[] = [];
   let at: unknown = value;
   for (let i = 0; i < kept; i++) {
-    if (!isError(at) || !copiable(at)) return null;
-    links.push(at);
-    at = at.cause;
+    if (isError(at) ? !copiable(at) : !plainLink(at)) return null;
+    links.push(at as object);
+    at = (at as { cause: unknown }).cause;
   }
   const cutPath = `${path}${'.cause'.repeat(kept)}`;
   const standIn = new SerializationError(
@@ -84,10 +85,10 @@ function cutAt(
   Object.defineProperty(standIn, encodeSymbol, { value: () => encoded });
   let next: unknown = standIn;
   for (let i = links.length - 1; i >= 0; i--) {
-    const link = links[i]!;
     // Its cause set by assignment is an own enumerable field too: the cut one takes its place.
-    const { cause: _, ...fields } = link as Error & Record<string, unknown>;
-    next = copyError(link, { value: next }, fields);
+    const { cause: _, ...fields } = links[i] as Record<string, unknown>;
+    const link = links[i]!;
+    next = isError(link) ? copyError(link, { value: next }, fields) : { ...fields, cause: next };
   }
   return { value: encode(next) };
 }
@@ -99,6 +100,19 @@ function copiable(err: Error): boolean {
     if (!Object.getOwnPropertyDescriptor(err, key)?.enumerable) return false;
   }
   return Object.hasOwn(err, 'cause');
+}
+
+/** A plain object in the chain (`{ cause: err }`), all its own keys enumerable strings: copied as it is. */
+function plainLink(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0 || !Object.hasOwn(value, 'cause')) return false;
+  return Object.getOwnPropertyNames(value).every(
+    (key) =>
+      Object.getOwnPropertyDescriptor(value, key)?.enumerable &&
+      'value' in Object.getOwnPropertyDescriptor(value, key)!,
+  );
 }
 
 /** How many errors the chain from `at` holds (up to a cycle, or {@link MAX_COUNTED}). */
