@@ -41,7 +41,7 @@ describe.each(matrix(import.meta.url))('a thrown cause chain too deep to send, %
     expect(standIn.message).toContain(`stands in for the ${1501 - kept.length} errors left out`);
   });
 
-  it.each([
+  it.each<[string, { assigned?: boolean; holding?: boolean }]>([
     ['its causes set as fields (e.cause = c)', { assigned: true }],
     ['each link holding another error in a field', { holding: true }],
   ])('arrives cut at the limit too with %s', { timeout: 30_000 }, async (_, how) => {
