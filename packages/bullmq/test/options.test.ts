@@ -58,6 +58,17 @@ describe('options', () => {
     bad(() => new Pool({ secret: SECRET, connection: 'redis://db:6379/cache' }), /database number.*'cache'/);
     bad(() => new Pool({ secret: SECRET, connection: 'unix://run/r.sock' }), /three slashes/);
     bad(() => new Pool({ secret: SECRET, connection: '6379' }), /'redis:\/\/127\.0\.0\.1:6379'/);
+    // A scheme without its slashes, or slashes without their scheme, got 'redis://' put before it all
+    // ('redis://redis:host:6379', 'redis:////db:6379'), advice refused in its turn; and a socket path
+    // with a '?' (written %3F) went to ioredis, which cut the path there and read the rest as options.
+    bad(() => new Pool({ secret: SECRET, connection: 'redis:db:6379' }), /write 'redis:\/\/db:6379'/);
+    bad(() => new Pool({ secret: SECRET, connection: 'rediss:db:6379' }), /write 'rediss:\/\/db:6379'/);
+    bad(() => new Pool({ secret: SECRET, connection: '//db:6379' }), /write 'redis:\/\/db:6379'/);
+    bad(() => new Pool({ secret: SECRET, connection: 'redis:/run/r.sock' }), /write '\/run\/r\.sock'/);
+    bad(
+      () => new Pool({ secret: SECRET, connection: 'unix:///run/a%3Fb.sock' }),
+      /path: '\/run\/a\?b\.sock'/,
+    );
     const savedUrl = process.env.REDIS_URL;
     process.env.REDIS_URL = '10.0.0.5:6379';
     try {

@@ -41,6 +41,39 @@ describe.each(matrix(import.meta.url))('a thrown cause chain too deep to send, %
     expect(standIn.message).toContain(`stands in for the ${1501 - kept.length} errors left out`);
   });
 
+  it.each<[string, { assigned?: boolean; holding?: boolean }]>([
+    ['its causes set as fields (e.cause = c)', { assigned: true }],
+    ['each link holding another error in a field', { holding: true }],
+  ])('arrives cut at the limit too with %s', { timeout: 30_000 }, async (_, how) => {
+    // Both arrived cut at the ninth cause: the copies kept the own field 'cause' (the whole tail
+    // again), and a limit met in a link's field ('.cause….inner') was not taken for the chain's.
+    const thrown = await pool.apply(tasks.throwChainAs, [1500, how]).catch((e: unknown) => e);
+    const { links, end } = chainOf(thrown);
+    expect(end).toBeUndefined();
+    const kept = links.slice(0, -1);
+    expect(kept.length).toBeGreaterThan(990);
+    expect(kept.every((e, i) => e instanceof RangeError && e.message === `e${1499 - i}`)).toBe(true);
+    expect(links.at(-1)).toBeInstanceOf(SerializationError);
+    expect(links.at(-1)!.message).toContain(`stands in for the ${1501 - kept.length} errors left out`);
+    if (how.holding) expect((thrown as { inner?: unknown }).inner).toEqual(new TypeError('in1499'));
+  });
+
+  it('arrives cut at the limit too with a plain object { cause } among its links', {
+    timeout: 30_000,
+  }, async () => {
+    // It arrived cut at the ninth cause: only errors were copied down to the cut.
+    let at = await pool.apply(tasks.throwChainAs, [1500, { plainAt: 1000 }]).catch((e: unknown) => e);
+    const kept: unknown[] = [];
+    while (at instanceof Error || (typeof at === 'object' && at !== null && 'cause' in at)) {
+      kept.push(at);
+      at = (at as { cause: unknown }).cause;
+    }
+    expect(kept.length).toBeGreaterThan(990);
+    expect(kept[500]).toEqual({ cause: kept[501], note: 'plain' });
+    expect(kept[499]).toBeInstanceOf(RangeError);
+    expect(kept.at(-1)).toBeInstanceOf(SerializationError);
+  });
+
   it('a chain that fits arrives whole', { timeout: 30_000 }, async () => {
     const { links } = chainOf(await pool.apply(tasks.throwChain, [900]).catch((e: unknown) => e));
     expect(links).toHaveLength(901);

@@ -23,9 +23,8 @@ export function parseRedisUrl(text: string, who: string): RedisUrl {
   // second even parses, as a URL of scheme 'localhost:'. Shown without any credentials before '@'.
   if (!text.includes('://')) {
     const shown = text.slice(text.lastIndexOf('@') + 1);
-    const write = /^\d+$/.test(shown) ? `redis://127.0.0.1:${shown}` : `redis://${shown}`;
     throw new ValidationError(
-      `${who}: the Redis URL '${shown}' has no scheme: write '${write}' (rediss:// for TLS), ` +
+      `${who}: the Redis URL '${shown}' has no scheme: write '${schemed(text, shown)}' (rediss:// for TLS), ` +
         "or give a Unix socket's path ('/run/redis.sock').",
     );
   }
@@ -78,7 +77,30 @@ function unixUrl(text: string, who: string): RedisUrl {
         "followed by the socket's absolute path ('unix:///run/redis.sock', three slashes); or give the path itself.",
     );
   }
-  return socketUrl(decodeURIComponent(url.pathname) + url.search);
+  const path = decodeURIComponent(url.pathname);
+  // ioredis ends a socket's path at its first '?' (the options follow it): such a path goes as `path`.
+  if (path.includes('?')) {
+    throw new ValidationError(
+      `${who}: the socket path '${path}' holds a '?', where ioredis ends the path: give it as the ` +
+        `option 'path' ({ path: '${path}' }).`,
+    );
+  }
+  return socketUrl(path + url.search);
+}
+
+/**
+ * The URL to write for `text`, a connection string without `://` (`shown` without its credentials):
+ * `host:port`, a bare port, `//host:port`, or a scheme missing its slashes (`redis:host:6379`,
+ * `redis:/run/redis.sock`, the path of a socket).
+ */
+function schemed(text: string, shown: string): string {
+  const scheme = /^rediss?:/i.exec(text)?.[0].toLowerCase();
+  const rest = (
+    scheme && shown.toLowerCase().startsWith(scheme) ? shown.slice(scheme.length) : shown
+  ).replace(/^\/\//, '');
+  if (/^\/[^/]/.test(rest)) return rest; // a socket's path
+  if (/^\d+$/.test(rest)) return `redis://127.0.0.1:${rest}`;
+  return `${scheme ?? 'redis:'}//${rest.replace(/^\/+/, '')}`;
 }
 
 /** `text` without its credentials, to be printed. */

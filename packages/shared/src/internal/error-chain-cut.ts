@@ -3,9 +3,11 @@
  * limit is met instead of at the top of the part that the record's nested errors hand to the codec
  * (`error-record.ts`'s `packNested`): the caller gets every link that fits, the last one's `cause`
  * a `SerializationError` whose `path` names the cut and says how many links were left out. The
- * whole tail was replaced before: a chain of 1,010 errors arrived with 9. Links are copied
- * (`copyError`) only down to the cut; an error sent as a value is refused whole instead (as every
- * value nested too deep).
+ * whole tail was replaced before: a chain of 1,010 errors arrived with 9. The limit may be met a
+ * few steps into a link's field (an error it holds), and a link's `cause` may be an own field
+ * (`e.cause = c`), which its copy does not carry again; a plain object `{ cause }` among the links
+ * is copied too. Links are copied (`copyError`) only down
+ * to the cut; an error sent as a value is refused whole instead (as every value nested too deep).
  */
 import { type Encoded, encodeSymbol } from '../codec-types.js';
 import { SerializationError } from '../errors.js';
@@ -39,8 +41,12 @@ export function cutCauseChain(
 ): { value: unknown } | null {
   if (!isError(value) || !(refusal instanceof SerializationError)) return null;
   const below = refusal.path.startsWith(path) ? refusal.path.slice(path.length) : '';
-  if (!/^(\.cause)+$/.test(below)) return null;
-  const met = below.length / '.cause'.length; // the link met at the limit
+  // The limit met in a link (`.cause.cause`) or a few steps into one of its fields (an error held
+  // in `.cause.cause.inner`); a field nested deep on its own (`.cause.tree.n.n…`) is not the chain's.
+  const causes = /^(?:\.cause)+/.exec(below)?.[0] ?? '';
+  const rest = below.slice(causes.length).match(/\.[^.[]*|\[[^\]]*\]/g) ?? [];
+  if (causes === '' || rest.length > STAND_IN_LEVELS) return null;
+  const met = causes.length / '.cause'.length; // the link met at the limit
   // The stand-in takes the place of a link above it, its record a level or two deeper than an error
   // (its data, its fields): the deepest place where the codec takes it.
   for (let kept = met - 1; kept >= Math.max(1, met - STAND_IN_LEVELS); kept--) {
@@ -61,12 +67,12 @@ function cutAt(
   encode: (value: unknown) => unknown,
   record: (standIn: Error, path: string) => unknown,
 ): { value: unknown } | null {
-  const links: Error[] = [];
+  const links: object[] = [];
   let at: unknown = value;
   for (let i = 0; i < kept; i++) {
-    if (!isError(at) || !copiable(at)) return null;
-    links.push(at);
-    at = at.cause;
+    if (isError(at) ? !copiable(at) : !plainLink(at)) return null;
+    links.push(at as object);
+    at = (at as { cause: unknown }).cause;
   }
   const cutPath = `${path}${'.cause'.repeat(kept)}`;
   const standIn = new SerializationError(
@@ -79,8 +85,10 @@ function cutAt(
   Object.defineProperty(standIn, encodeSymbol, { value: () => encoded });
   let next: unknown = standIn;
   for (let i = links.length - 1; i >= 0; i--) {
+    // Its cause set by assignment is an own enumerable field too: the cut one takes its place.
+    const { cause: _, ...fields } = links[i] as Record<string, unknown>;
     const link = links[i]!;
-    next = copyError(link, { value: next }, { ...link });
+    next = isError(link) ? copyError(link, { value: next }, fields) : { ...fields, cause: next };
   }
   return { value: encode(next) };
 }
@@ -92,6 +100,19 @@ function copiable(err: Error): boolean {
     if (!Object.getOwnPropertyDescriptor(err, key)?.enumerable) return false;
   }
   return Object.hasOwn(err, 'cause');
+}
+
+/** A plain object in the chain (`{ cause: err }`), all its own keys enumerable strings: copied as it is. */
+function plainLink(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0 || !Object.hasOwn(value, 'cause')) return false;
+  return Object.getOwnPropertyNames(value).every(
+    (key) =>
+      Object.getOwnPropertyDescriptor(value, key)?.enumerable &&
+      'value' in Object.getOwnPropertyDescriptor(value, key)!,
+  );
 }
 
 /** How many errors the chain from `at` holds (up to a cycle, or {@link MAX_COUNTED}). */
