@@ -23,8 +23,6 @@ describe("the program's main script in the workers", () => {
     const { stdout, stderr, code } = await runProgram('program-main.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toBe(
-      'thread 1 false undefined\nhello thread\nprocess 1 false undefined\nhello process\n',
-    );
+    expect(stdout).toBe('thread 1 false undefined\nhello thread\nprocess 1 false undefined\nhello process\n');
   });
 });
