@@ -7,12 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { runProgram } from './helpers.ts';
 
 describe('two copies of the package in one program', () => {
-  it.each(['thread', 'process'])("start every pool's %s workers with the program's env", {
-    timeout: 60_000,
-  }, async (context) => {
-    const { stdout, stderr, code } = await runProgram('two-core-copies.mjs', [context]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    expect(stdout).toBe('first seen PATH\ncopy seen PATH\nfirst seen PATH\ncopy seen PATH\n');
-  });
+  it.each(['thread', 'process'])(
+    "start every pool's %s workers with the program's env",
+    {
+      timeout: 60_000,
+    },
+    async (context) => {
+      const { stdout, stderr, code } = await runProgram('two-core-copies.mjs', [context]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toBe('first seen PATH\ncopy seen PATH\nfirst seen PATH\ncopy seen PATH\n');
+    },
+  );
 });
