@@ -6,15 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { runProgram } from './helpers.ts';
 
 describe("the program's main script in the workers", () => {
-  it.each(['main', 'argv'])('a CommonJS program registering its tasks by its %s runs them', async (form) => {
-    const { stdout, stderr, code } = await runProgram('program-main.cjs', [form]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    expect(stdout).toBe(
-      'thread 1 false program-main.cjs false\nhello thread fixtures\n' +
-        'process 1 false program-main.cjs false\nhello process fixtures\n',
-    );
-  });
+  it.each(['main', 'argv', 'url'])(
+    'a CommonJS program registering its tasks by its %s runs them',
+    async (form) => {
+      const { stdout, stderr, code } = await runProgram('program-main.cjs', [form]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toBe(
+        'thread 1 false program-main.cjs false\nhello thread fixtures\n' +
+          'process 1 false program-main.cjs false\nhello process fixtures\n',
+      );
+    },
+  );
 
   // JavaScript's main-module guard (`import.meta.url === pathToFileURL(process.argv[1]).href`) was
   // true in the workers once they took the program's script as their argv[1]: each worker ran the

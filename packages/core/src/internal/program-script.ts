@@ -18,6 +18,11 @@ export function asProgramScript(given: unknown): unknown {
   const script = process.env[MAIN_SCRIPT_ENV];
   if (typeof given !== 'string' || !own || !script || getWorkerIdentity() === undefined) return given;
   if (given === own) return script;
+  if (!given.startsWith('file:')) return given;
+  // Once per realm: every defineTasks(import.meta.url) a worker imports comes here.
   const { pathToFileURL } = process.getBuiltinModule('node:url');
-  return given === pathToFileURL(own).href ? pathToFileURL(script).href : given;
+  ownHref ??= pathToFileURL(own).href;
+  return given === ownHref ? pathToFileURL(script).href : given;
 }
+
+let ownHref: string | undefined;
