@@ -15,6 +15,7 @@ import {
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
 import { isMain } from './identity.js';
+import { asProgramScript } from './internal/program-script.js';
 import { importRefModule } from './internal/ref-loader.js';
 import { notingMisses } from './task-miss.js';
 import {
@@ -268,7 +269,7 @@ function isImporting(url: string): boolean {
 /** The `file:` URL workers import for `moduleUrl`: given as such, or made from an absolute path. */
 function taskModuleUrl(given: unknown): string {
   // Node's own APIs take `string | URL`: a URL object stands for its href.
-  const moduleUrl = given instanceof URL ? given.href : given;
+  const moduleUrl = asProgramScript(given instanceof URL ? given.href : given);
   // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
   // A worker importing that very module needs no look at the disk (issue #18): it is a file.
   if (typeof moduleUrl === 'string' && node.path().isAbsolute(moduleUrl)) {

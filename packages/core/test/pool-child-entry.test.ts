@@ -1,8 +1,7 @@
 // A process pool's children run the pool entry itself (`-e` code in their Node flags), not
 // tinypool's `entry/process.js`, from the program's first child on, and the pool entry serves
 // tinypool's protocol itself (issue 18: one module graph instead of two, ~3 ms of CPU per child).
-// A task sees what it saw before: the program's Node flags; and the program's own script as
-// `process.argv[1]`, as every worker does (`program-main.ts`), not the pool entry's or tinypool's.
+// A task sees what it saw before: the program's Node flags, the script tinypool names in argv.
 import { describe, it } from 'vitest';
 import { runProgram } from './helpers.ts';
 
@@ -16,7 +15,7 @@ describe('process pool children', () => {
       tinypoolEntry: false,
       execArgv: [],
       evaluated: null,
-      script: 'child-entry.mjs',
+      script: 'process.js',
       evalGlobals: [],
       states: true,
       shouts: [2, 4, 6],

@@ -8,12 +8,16 @@
  * defined by ...") or threw "Cannot read properties of undefined (reading 'filename')".
  *
  * The host says what its main script and CommonJS main module are in the worker's environment
- * ({@link MAIN_SCRIPT_ENV}, {@link MAIN_MODULE_ENV}); a worker adopts them before it imports its
- * first task module: `process.argv[1]` becomes the program's script, and `require.main` (Node's
- * `process.mainModule`, which every CommonJS module's `require.main` is taken from) a stand-in
- * module for the program's main file, with its `filename`, `path` and `require`. The stand-in is
- * not the module the worker imports, so `require.main === module` stays false in a worker, as
- * `__name__ == '__main__'` does in Python's child.
+ * ({@link MAIN_SCRIPT_ENV}, {@link MAIN_MODULE_ENV}). A worker keeps its own `process.argv[1]` (the
+ * worker entry): JavaScript's main-module guard of an ES module is `import.meta.url ===
+ * pathToFileURL(process.argv[1]).href` (es-main, Node's docs), which the program's script there
+ * would make true in every worker, running the program's main code again (Python's child keeps
+ * `__name__ == '__mp_main__'` for that). Instead `defineTasks()` given the worker's
+ * `process.argv[1]` takes it as the program's script (`program-script.ts`). Before its first
+ * task module, a worker makes `require.main` (Node's `process.mainModule`, which every CommonJS
+ * module's `require.main` is taken from) a stand-in module for the program's main file, with its
+ * `filename`, `path` and `require`. The stand-in is not the module the worker imports, so
+ * `require.main === module` stays false in a worker, as `__name__ == '__main__'` does in Python's child.
  */
 import { getWorkerIdentity } from '../identity.js';
 
@@ -35,7 +39,7 @@ export function programMain(): ProgramMain {
   adoptProgramMain();
   const main = (process as { mainModule?: { filename?: unknown } }).mainModule;
   return {
-    script: process.argv[1],
+    script: getWorkerIdentity() === undefined ? process.argv[1] : process.env[MAIN_SCRIPT_ENV],
     module: typeof main?.filename === 'string' ? main.filename : undefined,
   };
 }
@@ -56,15 +60,13 @@ export function withProgramMain<T extends Record<string, string | undefined>>(en
 }
 
 /**
- * In a worker of ours, makes `process.argv[1]` and `require.main` the program's (see the module
- * comment); once per realm, before the first task module is imported. Does nothing elsewhere.
+ * In a worker of ours, makes `require.main` the program's (see the module comment); once per realm,
+ * before the first task module is imported. Does nothing elsewhere.
  */
 export function adoptProgramMain(): void {
   const realm = globalThis as { [ADOPTED_KEY]?: boolean };
   if (realm[ADOPTED_KEY] || getWorkerIdentity() === undefined) return;
   realm[ADOPTED_KEY] = true;
-  const script = process.env[MAIN_SCRIPT_ENV];
-  if (script) process.argv[1] = script;
   const file = process.env[MAIN_MODULE_ENV];
   const proc = process as { mainModule?: unknown };
   if (file && proc.mainModule === undefined) proc.mainModule = standIn(file);

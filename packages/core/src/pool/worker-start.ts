@@ -51,7 +51,8 @@ export function startRetryDelay(failures: number): number {
   return Math.min(START_RETRY_MS * 2 ** Math.max(0, failures - 1), START_RETRY_MAX_MS);
 }
 
-const GUARDED = Symbol('multiproc.guardedInitialize');
+// `Symbol.for`: one wrapper per tinypool worker class, also with two copies of this package (below).
+const GUARDED = Symbol.for('multiproc.guardedInitialize');
 
 type RuntimeWorker = {
   runtime?: string;
@@ -63,15 +64,28 @@ type RuntimeWorker = {
   once?: (event: string, listener: (...args: unknown[]) => void) => unknown;
 };
 
-// Per pool (its env object, made once per pool by `poolEnv`): the workers it started so far.
-const started = new WeakMap<object, number>();
-// Per pool (the same key): makes the env of a worker starting now (see `numbered`).
-const current = new WeakMap<object, () => Record<string, string>>();
-// Per thread pool (the same key): its entry, which its threads start with (see `startThread`).
-const threadEntries = new WeakMap<object, URL>();
-// The runtimes ('worker_threads', 'child_process') whose tinypool worker class this module has
-// wrapped: every worker of theirs starts with the env `numbered` makes (see `envOf`).
-const guardedRuntimes = new Set<string | undefined>();
+interface StartState {
+  // Per pool (its env object, made once per pool by `poolEnv`): the workers it started so far.
+  readonly started: WeakMap<object, number>;
+  // Per pool (the same key): makes the env of a worker starting now (see `numbered`).
+  readonly current: WeakMap<object, () => Record<string, string>>;
+  // Per thread pool (the same key): its entry, which its threads start with (see `startThread`).
+  readonly threadEntries: WeakMap<object, URL>;
+  // The runtimes ('worker_threads', 'child_process') whose tinypool worker class is wrapped: every
+  // worker of theirs starts with the env `numbered` makes (see `envOf`).
+  readonly guardedRuntimes: Set<string | undefined>;
+}
+// On globalThis: two copies of this package in one program (a dependency with its own) share
+// tinypool's worker classes, which one of them wraps; a pool of the other passed its env key to a
+// wrapper that did not know it, and its workers started with an empty env.
+const STATE_KEY = Symbol.for('multiproc.workerStarts');
+const state: StartState = ((globalThis as { [STATE_KEY]?: StartState })[STATE_KEY] ??= {
+  started: new WeakMap(),
+  current: new WeakMap(),
+  threadEntries: new WeakMap(),
+  guardedRuntimes: new Set(),
+});
+const { started, current, threadEntries, guardedRuntimes } = state;
 
 /**
  * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
