@@ -20,7 +20,7 @@ import type { Dispatcher, Entry } from './dispatcher.js';
 import { firstCallHint } from './first-calls.js';
 import type { CallerMessages } from './messages.js';
 import type { CallOptions } from './options.js';
-import { dropEncoded } from './undelivered.js';
+import { dropEncoded, endEncoded } from './undelivered.js';
 import { allPrimitive, beginCall, plain } from './util.js';
 
 /** What a call needs from its pool. */
@@ -147,6 +147,9 @@ export function applyCall(
       taskIndex: undefined,
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),
       drop,
+      holderEnded: () => {
+        if (packed.encoded) endEncoded(packed.value);
+      },
       held: undefined,
       order: undefined,
       settled: false,

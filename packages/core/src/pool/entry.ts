@@ -83,6 +83,12 @@ export interface Entry {
    * reached did not start it, or is gone. It may be called more than once.
    */
   drop?(): void;
+  /**
+   * The worker that started its job has ended (it crashed, exited, or was killed, terminated or
+   * recycled while it ran it): the copies among its arguments count as closed now, before it
+   * settles, not once that worker's links close (`undelivered.ts`, `endEncoded`).
+   */
+  holderEnded?(): void;
   /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
   held?: Held | undefined;
   /** Its call's place in the order calls were made (`job-order.ts`); given at submit when unset. */

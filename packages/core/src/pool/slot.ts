@@ -15,6 +15,7 @@ import type { PoolInit } from './init.js';
 import { warnLoadAbandoned } from './load-abandoned.js';
 import type { Flight } from './outcome.js';
 import type { Progress, SlotLink } from './progress.js';
+import { startedJobsEnded } from './undelivered.js';
 import { postedEmpty } from './unposted.js';
 
 /** Why the pool stops a worker. */
@@ -279,9 +280,11 @@ export class Slot implements PoolWorkerInfo {
     if (!this.transition(exited)) return;
     void settleWithin(this.#drained, LAST_MESSAGES_MS).then(() => {
       // Read what the last batch committed before the link's port is closed.
-      this.#flight?.progress?.collect();
+      const ran = this.#flight?.progress?.collect();
       this.link.dispose();
       this.#initArgsEnded?.();
+      // The calls it started hold their arguments' copies no more: told before they settle.
+      if (ran) startedJobsEnded(this.#flight!, ran.claimed);
       this.#exited(exited);
     });
   }

@@ -17,7 +17,7 @@
  * import this module: ipc's index exports the public API only). A copy for a thread is a port: it
  * is closed (a no-op once it was transferred: the thread that got it closes it, or its end does).
  */
-import { CODEC_TAG } from '@multiproc/shared';
+import { CODEC_TAG, type EncodeContext } from '@multiproc/shared';
 import type { Item } from '../protocol/item.js';
 import type { ChannelEndpoint } from '../protocol/reader-copy.js';
 import { encodedValue } from '../serialize.js';
@@ -59,6 +59,41 @@ export function dropEncoded(value: unknown, ports = true): void {
 }
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.dropEncoded')] = dropEncoded;
+
+/** What tells each copy made here (its data, by identity) that the worker it went to has ended. */
+const holderEnds = new WeakMap<HandleData, () => void>();
+
+/**
+ * Returns `data`, a new copy's, after registering `ended`: it runs once when the worker the copy
+ * went to has ended, told by `ctx.onReceiverEnd` (a Process) or by {@link endEncoded} (a pool call).
+ */
+export function onHolderEnded(data: HandleData, ctx: EncodeContext, ended: () => void): HandleData {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    holderEnds.delete(data);
+    ended();
+  };
+  ctx.onReceiverEnd?.(once);
+  holderEnds.set(data, once);
+  return data;
+}
+
+/**
+ * The worker an encoded value (what `encodeValue()` returned) went to, which decoded it, has ended
+ * (a pool worker that crashed, exited, or was killed or terminated while it ran the call): each copy
+ * made here that it carries counts as closed now, as a Process's do at its end, not once the
+ * worker's link closes, which can come after the call has rejected. A pipe whose other end only it
+ * held then fails sends at once (`BrokenPipeError`).
+ */
+export function endEncoded(value: unknown): void {
+  const found: HandleData[] = [];
+  collect(value, found, new Set());
+  for (const h of found) holderEnds.get(h)?.();
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.endEncoded')] = endEncoded;
 
 /** Releases what the items left in the channels of `endpoints` carry (a queue or pipe forgotten). */
 export function dropItemsOf(endpoints: readonly ChannelEndpoint[]): void {

@@ -18,7 +18,7 @@ import { WordCell } from '../protocol/loan.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, claimedHere, type HomeObject } from './broker.js';
-import { dropCarried, dropItemsOf } from './carried.js';
+import { dropCarried, dropItemsOf, onHolderEnded } from './carried.js';
 import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
@@ -38,8 +38,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
   passive = false;
   /**
    * A Listener's connection: at exit, keep serving the client until it took what was sent here
-   * (Python's `send()` has written it to the socket before it returns), for at most the exit's
-   * deadline and while its socket is open.
+   * (Python's `send()` wrote it to the socket before it returns), at most the exit's deadline and
+   * while its socket is open.
    */
   deliversAtExit = false;
 
@@ -132,10 +132,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
       ctx.transfer(port);
       ctx.onReceiverEnding?.(() => this.proto.holderEnding(copy));
       const count = this.proto.isQueue ? this.proto.main.count!.buffer : undefined;
-      // The thread's 'exit' can come before its port's 'close': settle the copy at the exit, so
-      // a put it left waiting for room is never admitted after its Process was joined.
-      ctx.onReceiverEnd?.(() => link.peerEnded());
-      return { path: b.path, id: this.id, end, port, shared, count };
+      // The thread's 'exit' can come before its port's 'close': settle the copy at the exit, so a put
+      // it left waiting is never admitted after its Process was joined (or its pool call failed).
+      return onHolderEnded({ path: b.path, id: this.id, end, port, shared, count }, ctx, () =>
+        link.peerEnded(),
+      );
     }
     // Bound first: a folder that cannot hold the socket throws here, before anything is reserved.
     b.listen();
@@ -144,11 +145,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
     const holder = typeof ctx.onReceiverEnd === 'function';
     this.proto.reserve(end, token, holder);
     ctx.onReceiverEnding?.(() => this.proto.ending(token));
-    ctx.onReceiverEnd?.(() => {
+    return onHolderEnded({ path: b.path, id: this.id, end, token }, ctx, () => {
       this.proto.release(token);
       this.#forgetIfUnused();
     });
-    return { path: b.path, id: this.id, end, token };
   }
 
   /**

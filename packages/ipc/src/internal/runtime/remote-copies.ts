@@ -9,6 +9,7 @@ import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { COPY_SHARED_BYTES } from '../protocol/count.js';
 import { Op } from '../protocol/ops.js';
+import { onHolderEnded } from './carried.js';
 import type { HandleData } from './handle.js';
 
 /** The data of a new copy of endpoint `data` for `ctx`, made through `link`. */
@@ -26,8 +27,7 @@ export function encodeCopy(data: HandleData, link: Link, ctx: EncodeContext): Ha
   const tracked = typeof ctx.onReceiverEnd === 'function';
   link.send(Op.R_RESERVE, tracked ? 1 : 0, 0, token);
   link.flush();
-  ctx.onReceiverEnd?.(() => link.send(Op.R_UNRESERVE, 0, 0, token));
-  return { path, id, end, token };
+  return onHolderEnded({ path, id, end, token }, ctx, () => link.send(Op.R_UNRESERVE, 0, 0, token));
 }
 
 /** The data of a kept copy of endpoint `data` (remote-handle.ts, `keep()`), made through `link`. */
