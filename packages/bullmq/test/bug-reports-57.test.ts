@@ -7,45 +7,16 @@
  * this process with `startWorkerHere()`, or `multiproc-worker` processes where one must die),
  * every wait bounded.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WorkerCrashedError } from '@multiproc/core';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { tasks as t } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { useRedisPools } from './redis-pools.js';
+import { range, runLogs, sleep, until, within } from './report-kit.js';
 import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const dir = mkdtempSync(join(tmpdir(), 'mp-bull-57-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file for tasks to append to, and the lines appended so far. */
-function runLog() {
-  const path = join(dir, `runs-${++files}.log`);
-  return {
-    path,
-    lines: (): string[] => {
-      try {
-        return readFileSync(path, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    },
-  };
-}
-async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(20);
-  return check();
-}
-/** `p`'s outcome, or 'still waiting' once `ms` passed. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> {
-  return Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
-}
+const runLog = runLogs('mp-bull-57-');
 
 describe.skipIf(redisMissing)('bug reports (57): BullMQ and Bull, workers in this process', () => {
   const on = useRedisPools({ db: 14 });

@@ -19,44 +19,15 @@
  * - OptimalBits/bull#1415: a job failing while its worker closed reported a missing lock instead.
  * - OptimalBits/bull#1737, #2335, #473, #1098, #330: an active job could not be stopped or removed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WorkerCrashedError } from '@multiproc/core';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { tasks as t } from './fixtures/tasks.mjs';
 import { redisMissing } from './redis.js';
 import { useRedisPools } from './redis-pools.js';
+import { range, runLogs, sleep, until, within } from './report-kit.js';
 import { ORDERLY, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const dir = mkdtempSync(join(tmpdir(), 'mp-bull-58-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file for tasks to append to, and the lines appended so far. */
-function runLog() {
-  const path = join(dir, `runs-${++files}.log`);
-  return {
-    path,
-    lines: (): string[] => {
-      try {
-        return readFileSync(path, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    },
-  };
-}
-async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(20);
-  return check();
-}
-/** `p`'s outcome, or 'still waiting' once `ms` passed. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> {
-  return Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
-}
+const runLog = runLogs('mp-bull-58-');
 
 describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, worker processes that die or stop', () => {
   const on = useRedisPools({ db: 12 });
@@ -242,11 +213,9 @@ describe.skipIf(redisMissing)('bug reports (58): BullMQ and Bull, retries and wh
     const w = await startWorkerHere(on.redis.url, { concurrency: 1, ...steady });
     try {
       const retried = on.pool({ processes: 1, attempts: 2 });
-      expect(await within(retried.apply(t.flaky, [join(dir, `flaky-${++files}`)]), 30_000)).toBe(
-        'second try',
-      );
+      expect(await within(retried.apply(t.flaky, [runLog().path]), 30_000)).toBe('second try');
       const once = on.pool({ processes: 1 });
-      const err = await once.apply(t.flaky, [join(dir, `flaky-${++files}`)]).then(
+      const err = await once.apply(t.flaky, [runLog().path]).then(
         () => null,
         (e: Error) => e,
       );

@@ -9,44 +9,15 @@
  * - OptimalBits/bull#718: a job that failed kept running in its sandboxed process.
  * - OptimalBits/bull#1822: after one job failed, delayed jobs were not picked up any more.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TimeoutError } from '@multiproc/core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { tasks as t } from './fixtures/tasks.mjs';
 import { redisMissing } from './redis.js';
 import { useRedisPools } from './redis-pools.js';
+import { range, runLogs, sleep, until, within } from './report-kit.js';
 import { startWorkerHere } from './workers.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const dir = mkdtempSync(join(tmpdir(), 'mp-bull-59-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file for tasks to append to, and the lines appended so far. */
-function runLog() {
-  const path = join(dir, `runs-${++files}.log`);
-  return {
-    path,
-    lines: (): string[] => {
-      try {
-        return readFileSync(path, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    },
-  };
-}
-async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(20);
-  return check();
-}
-/** `p`'s outcome, or 'still waiting' once `ms` passed. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> {
-  return Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
-}
+const runLog = runLogs('mp-bull-59-');
 
 describe.skipIf(redisMissing)('bug reports (59): Bull, jobs under way when their caller stops', () => {
   const on = useRedisPools({ db: 11 });
