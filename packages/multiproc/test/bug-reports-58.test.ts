@@ -53,14 +53,13 @@ import {
   ManagerClosedError,
   Pipe,
   PoolClosedError,
-  Process,
   Queue,
   QueueFullError,
   TimeoutError,
   WorkerCrashedError,
   wait,
 } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-58-tasks.mjs';
 import {
@@ -70,6 +69,7 @@ import {
   fileWritten,
   lines,
   poolsEndedAfterEach,
+  processesEndedAfterEach,
   rejection,
   runProgram,
   scratchFiles,
@@ -81,23 +81,11 @@ const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
 /** A fresh file name in this file's scratch folder. */
 const scratchFile = scratchFiles('bugs-58-');
-const started: Process[] = [];
-const managers: ReturnType<typeof Manager>[] = [];
-afterEach(async () => {
-  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
-  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
-});
+const { start: startProcess, managers } = processesEndedAfterEach();
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const squares = (n: number) => range(n).map((x) => x * x);
 const PROGRAM = fileURLToPath(new URL('./fixtures/bugs-58-program.mjs', import.meta.url));
-
-function startProcess(options: ConstructorParameters<typeof Process>[0]): Process {
-  const p = new Process(options);
-  started.push(p);
-  p.start();
-  return p;
-}
 
 describe.each(CONTEXTS)('bug reports (58), pool calls, %s context', (context) => {
   // inducer/relate#1564: a worker past its idle time was reused by a call arriving between the

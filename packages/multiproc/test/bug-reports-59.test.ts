@@ -42,12 +42,11 @@ import {
   EOFError,
   Manager,
   Pipe,
-  Process,
   Queue,
   SerializationError,
   WorkerCrashedError,
 } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { broken } from './fixtures/bugs-39-import-throws.mjs';
 import { tasks as t } from './fixtures/bugs-59-tasks.mjs';
@@ -58,6 +57,7 @@ import {
   fileWritten,
   lines,
   poolsEndedAfterEach,
+  processesEndedAfterEach,
   rejection,
   runProgram,
   scratchFiles,
@@ -68,22 +68,10 @@ const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
 /** A fresh file name in this file's scratch folder. */
 const scratchFile = scratchFiles('bugs-59-');
-const started: Process[] = [];
-const managers: ReturnType<typeof Manager>[] = [];
-afterEach(async () => {
-  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
-  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
-});
+const { start: startProcess, managers } = processesEndedAfterEach();
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const PROGRAM = fileURLToPath(new URL('./fixtures/bugs-59-program.mjs', import.meta.url));
-
-function startProcess(options: ConstructorParameters<typeof Process>[0]): Process {
-  const p = new Process(options);
-  started.push(p);
-  p.start();
-  return p;
-}
 
 /** The first line of `file`, as a number, once a task wrote it. */
 async function pidIn(file: string): Promise<number> {

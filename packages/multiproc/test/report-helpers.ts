@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from '@multiproc/multiproc';
+import { type Manager, Pool, Process } from '@multiproc/multiproc';
 import { afterAll, afterEach } from 'vitest';
 
 export type Context = 'thread' | 'process';
@@ -38,6 +38,32 @@ export function poolsEndedAfterEach(): (options: PoolOptions) => Pool {
     const p = new Pool(options);
     pools.push(p);
     return p;
+  };
+}
+
+/**
+ * Returns `start(options)`, which makes and starts a Process, and `managers`, where a test puts the
+ * managers it starts: after each test of the calling file a live Process is killed and every manager
+ * shut down. Call it at a test file's top level.
+ */
+export function processesEndedAfterEach(): {
+  start: (options: ConstructorParameters<typeof Process>[0]) => Process;
+  managers: ReturnType<typeof Manager>[];
+} {
+  const started: Process[] = [];
+  const managers: ReturnType<typeof Manager>[] = [];
+  afterEach(async () => {
+    for (const p of started.splice(0)) if (p.isAlive()) p.kill();
+    await Promise.all(managers.splice(0).map((m) => m.shutdown()));
+  });
+  return {
+    start: (options) => {
+      const p = new Process(options);
+      started.push(p);
+      p.start();
+      return p;
+    },
+    managers,
   };
 }
 
