@@ -19,7 +19,10 @@ export function asProgramScript(given: unknown): unknown {
   if (typeof given !== 'string' || !own || !script || getWorkerIdentity() === undefined) return given;
   if (given === own) return script;
   if (!given.startsWith('file:')) return given;
-  // Once per realm: every defineTasks(import.meta.url) a worker imports comes here.
+  // Every defineTasks(import.meta.url) a worker imports comes here: a URL that cannot be the worker's
+  // own file is told apart without loading node:url (a plain file name is the same in its URL).
+  const name = own.slice(Math.max(own.lastIndexOf('/'), own.lastIndexOf('\\')) + 1);
+  if (/^[\w.-]+$/.test(name) && !given.endsWith(`/${name}`)) return given;
   const { pathToFileURL } = process.getBuiltinModule('node:url');
   ownHref ??= pathToFileURL(own).href;
   return given === ownHref ? pathToFileURL(script).href : given;
