@@ -5,32 +5,14 @@
  * result read after it was removed). Each case names its report and says in a line what went wrong
  * there. Real Redis, real workers (in this process, `startWorker()`), every wait bounded.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { tasks } from './fixtures/tasks.mjs';
 import { redisMissing } from './redis.js';
 import { useRedisPools } from './redis-pools.js';
+import { runLogs } from './report-kit.js';
 import { startWorkerHere } from './workers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mp-bull-51-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file for tasks to append to, and the lines appended so far. */
-function runLog() {
-  const path = join(dir, `runs-${++files}.log`);
-  return {
-    path,
-    lines: (): string[] => {
-      try {
-        return readFileSync(path, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    },
-  };
-}
+const runLog = runLogs('mp-bull-51-');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 async function until(check: () => boolean, ms = 15_000): Promise<boolean> {
   const end = Date.now() + ms;
