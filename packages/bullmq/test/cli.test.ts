@@ -61,7 +61,7 @@ describe('multiproc-worker', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).not.toMatch(/s3cretpw/);
     expect(help.stdout).toMatch(
-      /--redis <url> +Redis URL, redis:\/\/ or rediss:\/\/ \(default:\s+\$REDIS_URL/,
+      /--redis <url> +Redis URL, redis:\/\/ or rediss:\/\/, or a Unix\s+socket's path \(default:\s+\$REDIS_URL/,
     );
     const flat = help.stdout.replace(/\s+/g, ' ');
     for (const [flag, shown] of [
