@@ -6,8 +6,8 @@
  */
 import { definePythonNames, noUsingForm } from '@multiproc/shared';
 import { Listener } from '../listener.js';
-import { LockProxy } from './lock-proxy.js';
 import { BaseManager } from './base-manager.js';
+import { LockProxy } from './lock-proxy.js';
 import { SyncManager } from './manager.js';
 import { QueueProxy } from './queue-proxy.js';
 import { BarrierProxy, ConditionProxy, EventProxy, SemaphoreProxy } from './sync-proxies.js';
@@ -42,7 +42,10 @@ definePythonNames(ConditionProxy.prototype, {
   notify_all: 'notifyAll()',
   ...noUsingForm('Condition', { proxy: true }),
 });
-definePythonNames(SemaphoreProxy.prototype, { get_value: 'getValue()', ...noUsingForm('Semaphore', { proxy: true }) });
+definePythonNames(SemaphoreProxy.prototype, {
+  get_value: 'getValue()',
+  ...noUsingForm('Semaphore', { proxy: true }),
+});
 definePythonNames(BarrierProxy.prototype, {
   n_waiting: {
     message:
