@@ -76,13 +76,21 @@ export function isPythonName(object: object, name: string): boolean {
  * @internal The names that answer `using` and `await using` on a lock, a semaphore or a condition
  * (`kind`): Python's `with lock:` acquires on entry, which a `using` declaration cannot do; Node met
  * it with "TypeError: Symbol(Symbol.dispose) is not a function". For `definePythonNames()`.
+ * `proxy`: the primitive is a manager's proxy (`m.Lock()`, `getContext('process').Lock()`), whose
+ * acquire crosses to the manager and has no synchronous form.
  */
-export function noUsingForm(kind: string): Record<symbol, { readonly message: string }> {
+export function noUsingForm(
+  kind: string,
+  options?: { readonly proxy?: boolean },
+): Record<symbol, { readonly message: string }> {
+  const what = options?.proxy ? `A manager's ${kind} (a proxy)` : `A ${kind}`;
+  const alternative = options?.proxy
+    ? 'or `await lock.acquire()`, then `await lock.release()` in a `finally`.'
+    : 'in a hot loop of a worker, lock.acquireSync() and lock.release().';
   const advice = {
     message:
-      `A ${kind} has no \`using\` form: Python's \`with lock:\` is \`await lock.withLock(async () => { ... })\`, ` +
-      'which acquires, runs the function and releases (also when it throws); in a hot loop of a worker, ' +
-      'lock.acquireSync() and lock.release().',
+      `${what} has no \`using\` form: Python's \`with lock:\` is \`await lock.withLock(async () => { ... })\`, ` +
+      `which acquires, runs the function and releases (also when it throws); ${alternative}`,
   };
   return { [Symbol.dispose]: advice, [Symbol.asyncDispose]: advice };
 }

@@ -197,8 +197,11 @@ export type ProgressMessage =
   | { readonly __multiproc_batch__: number; readonly step: 'init' }
   /** The initializer returned or threw (the host waits for it before it stops a child that holds an aborted batch). */
   | { readonly __multiproc_batch__: number; readonly step: 'initEnd' }
-  /** The child imports the batch's task modules it has not loaded (their top level runs), before any claim. */
-  | { readonly __multiproc_batch__: number; readonly step: 'load' }
+  /**
+   * The child imports the module of the batch's task `task` (an index in `Batch.tasks`), which it
+   * had not loaded (its top level runs), before any claim; one message per such module.
+   */
+  | { readonly __multiproc_batch__: number; readonly step: 'load'; readonly task: number }
   /** Those imports ended (the host waits for it before it stops a child that holds an aborted batch). */
   | { readonly __multiproc_batch__: number; readonly step: 'loadEnd' }
   | { readonly __multiproc_batch__: number; readonly step: 'start'; readonly job: number }

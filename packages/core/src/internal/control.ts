@@ -43,6 +43,8 @@ export const CONTROL_BYTES = TEXT_AT + TEXT_BYTES;
 
 /** Where a worker is in its batch. */
 export const Phase = { IDLE: 0, INIT: 1, JOBS: 2, LOAD: 3 } as const;
+/** The bits of the PHASE word that hold the phase; above them, a LOAD's task index. */
+const PHASE_BITS = 0xf;
 
 const Tag = { NONE: 0, NUMBER: 1, STRING: 2, TRUE: 3, FALSE: 4, NULL: 5, UNDEFINED: 6, POSTED: 7 } as const;
 
@@ -88,8 +90,15 @@ export class Control {
     return Atomics.load(this.words, CLAIM) & 0xffff;
   }
 
+  /** The phase; a LOAD word also holds which task's module loads (`setLoading`). */
   phase(): number {
-    return Atomics.load(this.words, PHASE);
+    return Atomics.load(this.words, PHASE) & PHASE_BITS;
+  }
+
+  /** The index in `Batch.tasks` of the task whose module the worker imports now, or -1. */
+  loadingTask(): number {
+    const word = Atomics.load(this.words, PHASE);
+    return (word & PHASE_BITS) === Phase.LOAD ? word >>> 4 : -1;
   }
 
   /** The item of the map chunk the worker reached. */
@@ -175,6 +184,11 @@ export class Control {
 
   setPhase(phase: number): void {
     Atomics.store(this.words, PHASE, phase);
+  }
+
+  /** The LOAD phase, importing the module of the batch's task `task` (an index in `Batch.tasks`). */
+  setLoading(task: number): void {
+    Atomics.store(this.words, PHASE, (task << 4) | Phase.LOAD);
   }
 
   // The map loop's two per-item accesses are plain, not Atomics: an Atomics call per item halved

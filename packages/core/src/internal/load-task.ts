@@ -300,7 +300,8 @@ export function unloadedTasks<T extends { module: string; taskName: string }>(sp
 }
 
 /**
- * Imports the modules of a batch's tasks that this realm has not loaded, before the worker claims
+ * Imports, one after another, the modules of a batch's tasks that this realm has not loaded
+ * (`starting(i)` first, `i` the index in `specs` of a task of the module), before the worker claims
  * (tells the host it starts) the batch's first job: a worker that dies while one loads (killed from
  * outside, out of memory, a module that exits) has then started none of them, so the host sends
  * them again (bounded by `MAX_UNSTARTED_DEATHS`) instead of failing the first as if it ran. A
@@ -309,11 +310,17 @@ export function unloadedTasks<T extends { module: string; taskName: string }>(sp
  */
 export function preloadTasks(
   specs: readonly { module: string; taskName: string }[],
+  starting: (task: number) => void | Promise<void> = () => {},
 ): Promise<void> | undefined {
-  const missing = unloadedTasks(specs);
-  if (missing.length === 0) return undefined;
+  if (unloadedTasks(specs).length === 0) return undefined;
   return (async () => {
-    for (const spec of missing) await importTaskModule(spec.module).catch(() => {});
+    const imported = new Set<string>();
+    for (const [i, spec] of specs.entries()) {
+      if (imported.has(spec.module) || lookupTask(spec.module, spec.taskName)) continue;
+      imported.add(spec.module);
+      await starting(i);
+      await importTaskModule(spec.module).catch(() => {});
+    }
   })();
 }
 

@@ -84,6 +84,9 @@ export function applyCall(
           // A running call's worker is recycled: the queues and pipes among its args serve it no more
           // (a call not started yet never reaches a worker, so this stops nothing it needs).
           packed.receiverEnding?.();
+          // Its worker is stopped after the call rejected (a job it did not start never runs): the
+          // copies count as closed now, so a send on a pipe only it held throws once the call rejected.
+          entry.holderEnded?.();
           return dispatcher.abort([entry], error);
         }
         // Still waiting for room: never queued, so it ends here.

@@ -11,15 +11,14 @@
 export const LOAD_ABANDONED_CODE = 'MP_TASK_LOAD_ABANDONED';
 
 /**
- * Warns (a `ProcessWarning` with code {@link LOAD_ABANDONED_CODE}) that the import of the modules
- * of `tasks` (a batch's) was still running `ms` after its call was aborted, and its worker stopped.
+ * Warns (a `ProcessWarning` with code {@link LOAD_ABANDONED_CODE}) that the import of the task
+ * module `module` (the one a worker was importing for its batch: the others of the batch loaded
+ * before it, or were not reached) was still running `ms` after its call was aborted, and its worker stopped.
  */
-export function warnLoadAbandoned(tasks: readonly { readonly module: string }[], ms: number): void {
+export function warnLoadAbandoned(module: string, ms: number): void {
   // Each time: it takes an abort and that long each, and each time the work of the import is lost.
-  const unique = [...new Set(tasks.map((t) => t.module))];
-  const named = unique.length === 1 ? `task module ${unique[0]}` : `task modules ${unique.join(', ')}`;
   process.emitWarning(
-    `Pool: a worker importing the ${named} had not finished ${ms / 1000} s after its call was aborted ` +
+    `Pool: a worker importing the task module ${module} had not finished ${ms / 1000} s after its call was aborted ` +
       '(a top-level await that never settles, or a slow one), so the pool stopped it. A later call of ' +
       'that module imports it again in another worker and waits for that import, as the first call ' +
       "did: give such calls a timeout, or move what waits at the module's top level behind " +

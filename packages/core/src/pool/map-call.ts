@@ -4,20 +4,13 @@ import { PoolClosedError, WorkerEntryNotFoundError, WorkerStartError } from '../
 import type { TaskSpec } from '../internal/batch.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
+import { sentInHalves, splits } from './chunk-halves.js';
 import { AdaptiveChunks } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import { firstCallHint } from './first-calls.js';
 import { Flatten } from './flatten.js';
 import { ItemKeeps } from './item-keeps.js';
-import {
-  type ChunkCall,
-  ChunkEntry,
-  type ChunkReply,
-  countResults,
-  readLoaded,
-  sentInHalves,
-  splits,
-} from './map-chunk.js';
+import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readLoaded } from './map-chunk.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
@@ -157,6 +150,8 @@ export function mapChunks(
     pool.messages,
     (error, timedOut) => {
       aborted = { error };
+      // Their workers are stopped after the call rejected: the copies among their items end first.
+      for (const chunk of live) chunk.holderEnded?.();
       dispatcher.abort([...live], error);
       if (timedOut && keepsReceived) expire?.(error);
       else interrupt?.(error);

@@ -10,6 +10,7 @@ import { decodeValue, thrownOrError } from '../internal/error-record.js';
 import { movedAwayMeanwhile } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Float64Buffers } from './buffers.js';
+import { NO_REPLY, sentInHalves, splits } from './chunk-halves.js';
 import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
 import type { Entry, Held } from './dispatcher.js';
 import type { ChunkKeeps, ItemKeeps } from './item-keeps.js';
@@ -33,7 +34,7 @@ export interface ChunkReply {
 
 /** What a part of a chunk sent again failed with as a whole (its call ended...), or a crashed item's error. */
 type Failed = { readonly failure: unknown };
-type Part = ChunkReply | Failed;
+export type Part = ChunkReply | Failed;
 
 /** How many results a chunk's reply holds (those sent again included). */
 export function countResults(chunk: ChunkReply): number {
@@ -269,6 +270,11 @@ export class ChunkEntry implements Entry {
     this.#chunk.drop?.();
   }
 
+  /** See `Entry.holderEnded`: its items' copies count as closed now, before it settles. */
+  holderEnded(): void {
+    this.#chunk.ended?.();
+  }
+
   /**
    * Its worker died running item `item` (`exact`; else at or after it: a child process killed
    * outright tells nothing more). With `resend` (no `chunksize`) only that item fails: the others
@@ -346,41 +352,6 @@ export class ChunkEntry implements Entry {
     this.#call.keeps.settled(this.#keeps, this.taskIndex, restFrom, skip);
     if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
   }
-}
-
-/** The own reply of a chunk whose parts replied for it: its worker died (its results with it), or it could not be sent. */
-const NO_REPLY: MapReply = { values: [], encoded: false };
-
-/**
- * Whether a chunk of `items` that cannot be sent goes as two halves instead (an `imap` without
- * `chunksize`, where each item fails or succeeds alone): then only the items that cannot be sent
- * fail, each alone, as an item whose task threw; the others run.
- */
-export function splits(call: ChunkCall, items: ArrayLike<unknown>): boolean {
-  return call.resend !== undefined && items.length > 1;
-}
-
-/**
- * The reply of a chunk of `items` (from input position `base`) that could not be sent, as its two
- * halves sent as chunks of their own (each splits again while it cannot be sent). It stays one
- * chunk of its call: its place in the input order, its share of `inflight`.
- */
-export function sentInHalves(
-  call: ChunkCall,
-  items: unknown[] | Float64Array,
-  base: number,
-): Promise<ChunkReply> {
-  const half = Math.ceil(items.length / 2);
-  const part = (from: number, to: number) =>
-    call.resend!(items.slice(from, to), base + from).then(
-      (reply): Part => reply,
-      (failure: unknown): Part => ({ failure }),
-    );
-  return Promise.all([part(0, half), part(half, items.length)]).then((parts) => ({
-    reply: NO_REPLY,
-    base,
-    parts,
-  }));
 }
 
 function sumMs(a: number | undefined, b: number | undefined): number | undefined {

@@ -49,10 +49,11 @@ export interface Progress {
    */
   initializing(): boolean;
   /**
-   * Whether the worker imports the batch's task modules now (their top level runs, before any job is
-   * claimed), and will read the abort before it claims a job once that ends, so an abort waits for it.
+   * Which task module the worker imports now (its top level runs, before any job is claimed): the
+   * index in `Batch.tasks` of a task of it, or -1 when it imports none. It reads the abort before
+   * it claims a job once its imports end, so an abort waits for them.
    */
-  loading(): boolean;
+  loading(): number;
 }
 
 /** A worker slot's side of the progress protocol. */
@@ -237,8 +238,8 @@ class ThreadProgress implements Progress {
     return !this.#state && this.#control.phase() === Phase.INIT;
   }
 
-  loading(): boolean {
-    return !this.#state && this.#control.phase() === Phase.LOAD;
+  loading(): number {
+    return this.#state ? -1 : this.#control.loadingTask();
   }
 }
 
@@ -283,8 +284,8 @@ class ProcessProgress implements Progress {
   #inInit = false;
   /** Between its `init` and `initEnd` (or a start): the child runs the pool's initializer now. */
   #initRunning = false;
-  /** Between its `load` and `loadEnd` (or a start): the child imports the batch's task modules now. */
-  #loadRunning = false;
+  /** Between its `load` and `loadEnd` (or a start): the task whose module the child imports now, else -1. */
+  #loadRunning = -1;
   #state: JobsState | undefined;
   /** Told when the child announces a job after the batch was aborted (see `abort`). */
   #abortedStart: (() => void) | undefined;
@@ -307,10 +308,10 @@ class ProcessProgress implements Progress {
       case 'load':
         // The initializer, if any, ended before: a death from here on is no initializer's.
         this.#inInit = false;
-        this.#loadRunning = true;
+        this.#loadRunning = message.task;
         break;
       case 'loadEnd':
-        this.#loadRunning = false;
+        this.#loadRunning = -1;
         break;
       case 'start':
         this.#started(message.job);
@@ -333,7 +334,7 @@ class ProcessProgress implements Progress {
   #started(job: number): void {
     this.#inInit = false;
     this.#initRunning = false;
-    this.#loadRunning = false;
+    this.#loadRunning = -1;
     this.#item = 0;
     this.#itemExact = false;
     this.#claimed = Math.max(this.#claimed, job + 1);
@@ -382,8 +383,8 @@ class ProcessProgress implements Progress {
   }
 
   /** A child reads the channel once its task modules loaded (`loadEnd`), before it claims a job. */
-  loading(): boolean {
-    return !this.#state && this.#loadRunning;
+  loading(): number {
+    return this.#state ? -1 : this.#loadRunning;
   }
 }
 

@@ -231,10 +231,12 @@ export class Slot implements PoolWorkerInfo {
     const check = (): void => {
       if (this.#state.name !== 'busy' || this.#state.flight !== flight) return;
       const progress = this.progressOf(flight);
-      const loading = progress?.loading() === true;
-      const busy = progress?.initializing() || (loading && clockMs() - abortedAt < LOADING_ABORT_MS);
+      const loading = progress?.loading() ?? -1;
+      const busy = progress?.initializing() || (loading >= 0 && clockMs() - abortedAt < LOADING_ABORT_MS);
       if (busy) return void setTimeout(check, UNANSWERED_ABORT_MS).unref();
-      if (loading) warnLoadAbandoned(flight.batch.tasks, LOADING_ABORT_MS);
+      // Only the module still loading: those of the batch loaded before it, or not reached, are not in question.
+      const module = flight.batch.tasks[loading]?.module;
+      if (module !== undefined) warnLoadAbandoned(module, LOADING_ABORT_MS);
       stop();
     };
     setTimeout(check, UNANSWERED_ABORT_MS).unref();

@@ -63,16 +63,16 @@ const MISSING_INIT_ARGS =
   "The pool's initializer arguments never reached this worker (the batch that carried them was lost); the pool replaces it.";
 
 /**
- * Imports the modules of the batch's tasks not loaded here yet, between `loadStarting()` and
+ * Imports the modules of the batch's tasks not loaded here yet, one after another, each after a
+ * `loadStarting(task)` naming it (the index of one of its tasks in `batch.tasks`), then
  * `loadEnded()`: a slow top level (a blocking one, or a long top-level await) is a load phase the
- * host waits for after an abort, as for the initializer. Nothing is told when all are loaded.
+ * host waits for after an abort, as for the initializer, and names in its warning when it gives up
+ * (only the module still loading). Nothing is told when all are loaded.
  */
 export async function loadBatchTasks(batch: Batch, report: Reporter): Promise<void> {
-  const missing = unloadedTasks(batch.tasks);
-  if (missing.length === 0) return;
-  await report.loadStarting();
+  if (unloadedTasks(batch.tasks).length === 0) return;
   try {
-    await preloadTasks(missing);
+    await preloadTasks(batch.tasks, (task) => report.loadStarting(task));
   } finally {
     await report.loadEnded(); // before any claim: a cancel sent meanwhile is read first
   }

@@ -52,8 +52,11 @@ export interface Reporter {
   initStarting(): void | Promise<void>;
   /** The initializer returned or threw; the job claims may begin once this settles. */
   initEnded(): void | Promise<void>;
-  /** The batch's task modules not loaded here are about to be imported (their top level runs). */
-  loadStarting(): void | Promise<void>;
+  /**
+   * The module of the batch's task `task` (its index in `Batch.tasks`), not loaded here, is about
+   * to be imported (its top level runs); told again for each such module, one after another.
+   */
+  loadStarting(task: number): void | Promise<void>;
   /** Those imports ended; the job claims may begin once this settles. */
   loadEnded(): void | Promise<void>;
   /** Claims the next job; -1 when there is none left for this worker. */
@@ -119,8 +122,8 @@ class ThreadReporter implements Reporter {
     restoreProcess();
   }
 
-  loadStarting(): void {
-    this.#control.setPhase(Phase.LOAD);
+  loadStarting(task: number): void {
+    this.#control.setLoading(task);
   }
 
   /** Back to no phase (the initializer, if any, ended before): a death from here is no load's. */
@@ -231,8 +234,8 @@ class ProcessReporter implements Reporter {
     await readChannel();
   }
 
-  loadStarting(): Promise<void> {
-    return send({ __multiproc_batch__: this.seq, step: 'load' });
+  loadStarting(task: number): Promise<void> {
+    return send({ __multiproc_batch__: this.seq, step: 'load', task });
   }
 
   /** As `initEnded()`: a module's top level may have held the loop, the cancel waits in the pipe. */

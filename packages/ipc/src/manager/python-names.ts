@@ -4,9 +4,10 @@
  * from `python-names.ts` (queues, Connection): this code loads on the first use of a Listener,
  * Client or manager, not of a queue.
  */
-import { definePythonNames } from '@multiproc/shared';
+import { definePythonNames, noUsingForm } from '@multiproc/shared';
 import { Listener } from '../listener.js';
 import { BaseManager } from './base-manager.js';
+import { LockProxy } from './lock-proxy.js';
 import { SyncManager } from './manager.js';
 import { QueueProxy } from './queue-proxy.js';
 import { BarrierProxy, ConditionProxy, EventProxy, SemaphoreProxy } from './sync-proxies.js';
@@ -33,9 +34,18 @@ definePythonNames(SyncManager.prototype, {
 });
 // The manager primitives (getContext('process').Event(), ...), as the thread primitives have them.
 // SemaphoreProxy serves BoundedSemaphore too.
+// `using lock = m.Lock()` names withLock() as the thread ones do (not the engine's TypeError).
 definePythonNames(EventProxy.prototype, { is_set: 'isSet()' });
-definePythonNames(ConditionProxy.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });
-definePythonNames(SemaphoreProxy.prototype, { get_value: 'getValue()' });
+definePythonNames(LockProxy.prototype, noUsingForm('Lock or RLock', { proxy: true }));
+definePythonNames(ConditionProxy.prototype, {
+  wait_for: 'waitFor()',
+  notify_all: 'notifyAll()',
+  ...noUsingForm('Condition', { proxy: true }),
+});
+definePythonNames(SemaphoreProxy.prototype, {
+  get_value: 'getValue()',
+  ...noUsingForm('Semaphore', { proxy: true }),
+});
 definePythonNames(BarrierProxy.prototype, {
   n_waiting: {
     message:
