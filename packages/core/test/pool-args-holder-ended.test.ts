@@ -15,10 +15,13 @@ import { poolMaker } from './helpers.ts';
 const makePool = poolMaker();
 const END_KEY = Symbol.for('multiproc.ipc.endEncoded');
 const globals = globalThis as Record<symbol, unknown>;
-const original = globals[END_KEY];
+// ipc installs the hook on its first encode, so it is saved when a test wraps it, not when this file loads
+// (saving `undefined` here and restoring it would switch the hook off for every later test of this worker).
+let restore: (() => void) | undefined;
 
 afterEach(() => {
-  globals[END_KEY] = original;
+  restore?.();
+  restore = undefined;
 });
 
 describe('the arguments of a call whose worker ended', () => {
@@ -29,6 +32,9 @@ describe('the arguments of a call whose worker ended', () => {
     const [a, b] = Pipe<number | string>();
     const order: string[] = [];
     const end = globals[END_KEY] as (value: unknown) => void;
+    restore = () => {
+      globals[END_KEY] = end;
+    };
     globals[END_KEY] = (value: unknown) => {
       order.push('ended');
       end(value);

@@ -25,7 +25,8 @@ afterEach(() => {
 });
 
 type Pool = ReturnType<typeof makePool>;
-type Run = (pool: Pool, b: Connection<number | string>) => Promise<unknown>;
+/** Starts the call with `b`; `heard` resolves once the worker running it sent its pid on the pipe. */
+type Run = (pool: Pool, b: Connection<number | string>, heard: Promise<void>) => Promise<unknown>;
 
 /** Runs `run` with the end `b` of a new pipe; resolves to what a send on `a` does once it settled. */
 async function sendAfter(
@@ -35,9 +36,17 @@ async function sendAfter(
   order?: string[],
 ): Promise<string> {
   const [a, b] = Pipe<number | string>();
-  const call = run(pool, b);
+  let heard!: () => void;
+  const call = run(
+    pool,
+    b,
+    new Promise<void>((resolve) => {
+      heard = resolve;
+    }),
+  );
   b.close();
   expect(typeof (await a.recv())).toBe('number'); // the worker holds it (ipc's hook is installed)
+  heard();
   if (order) {
     const end = (wrapped = globals[END_KEY]) as (value: unknown) => void;
     globals[END_KEY] = (value: unknown) => {
@@ -98,25 +107,21 @@ describe.each(['thread', 'process'] as const)('pipe ends in pool call arguments 
     },
   );
 
+  // A stop comes only once the worker holds the pipe end: an abort when its pid arrived, a timeout
+  // on a pool whose worker has started and loaded the module (a cold process worker on a loaded
+  // machine can take longer than the timeout just to start, and would never hold the end).
+  const abortWhen = (heard: Promise<void>) => {
+    const controller = new AbortController();
+    void heard.then(() => controller.abort());
+    return { signal: controller.signal };
+  };
   const stops: [string, Run, string][] = [
-    ['apply, timeout', (pool, b) => pool.apply(t.sendPidThenStay, [b], { timeout: 300 }), 'TimeoutError'],
-    ['map, timeout', (pool, b) => pool.map(t.sendPidThenStay, [b], { timeout: 300 }), 'TimeoutError'],
-    [
-      'apply, abort',
-      (pool, b) => {
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(), 300);
-        return pool.apply(t.sendPidThenStay, [b], { signal: controller.signal });
-      },
-      'AbortError',
-    ],
+    ['apply, timeout', (pool, b) => pool.apply(t.sendPidThenStay, [b], { timeout: 1000 }), 'TimeoutError'],
+    ['map, timeout', (pool, b) => pool.map(t.sendPidThenStay, [b], { timeout: 1000 }), 'TimeoutError'],
+    ['apply, abort', (pool, b, heard) => pool.apply(t.sendPidThenStay, [b], abortWhen(heard)), 'AbortError'],
     [
       'starmap, abort',
-      (pool, b) => {
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(), 300);
-        return pool.starmap(t.sendPidThenStay, [[b]], { signal: controller.signal });
-      },
+      (pool, b, heard) => pool.starmap(t.sendPidThenStay, [[b]], abortWhen(heard)),
       'AbortError',
     ],
   ];
@@ -127,6 +132,7 @@ describe.each(['thread', 'process'] as const)('pipe ends in pool call arguments 
     },
     async (_, run, name) => {
       const pool = makePool({ processes: 1, context });
+      expect(await pool.apply(t.ready, [])).toBe('ready');
       expect(await sendAfter(pool, run, stopped(name))).toBe('BrokenPipeError');
     },
   );
