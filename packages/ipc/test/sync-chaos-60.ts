@@ -10,7 +10,8 @@
 // rounds (a Barrier's may end with BrokenBarrierError once a party failed or a wait timed out, and
 // only then); a Barrier's arrival indexes are distinct in a cycle; once every party ended, the
 // primitive is free (what a failed party held was given back: a Semaphore has its initial value)
-// and a Condition's or Event's last waiters wake once this program sets the flag; a Value counts
+// and a Condition's or Event's last waiters wake once this program sets the flag (a Condition's
+// by notify(n) for exactly the n live waiters); a Value counts
 // the rounds done (each killed party at most one more); exit codes; nothing hangs; no process
 // left. `syncSchedule()` returns what broke.
 import { Manager, Queue } from '@multiproc/ipc';
@@ -213,7 +214,9 @@ export async function syncSchedule(
       else flag.set(0, 1);
       if (kind === 'Condition') {
         await within(obj.acquire(), 20_000, 'the condition after every party ended');
-        await obj.notifyAll();
+        // notify(n) for exactly the parties that wait last: a dead waiter still counted would
+        // take a wake-up, and a live one would sleep on (its wait is 60 s, past the bound).
+        await obj.notify(parties.filter((p) => p.fate.kind === 'return').length || 1);
         await obj.release();
       } else await obj.set();
     }

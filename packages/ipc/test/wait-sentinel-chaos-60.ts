@@ -1,6 +1,6 @@
 // Randomized schedules of wait() over Process sentinels (CONTRACT, Process and IPC; Python's
 // wait([conn, p.sentinel])): 1-6 Processes of either context that return, exit with a code, throw,
-// kill themselves with SIGKILL, or wait (on their event loop, or blocked in Atomics.wait) until this
+// kill themselves with SIGKILL, fail to load their target's module, or wait (on their event loop, or blocked in Atomics.wait) until this
 // program kills or terminates them at a random moment; each is watched as the Process, its
 // `sentinel`, or both; 0-3 pipes or queues beside them, fed by senders that end too; sometimes a
 // Process never started is put in the list. This program calls wait() on what is still open, with a
@@ -17,6 +17,9 @@ import { draws, pause, watchSchedule, within } from '../../../test-support/chaos
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/wait-sentinel-chaos-60-tasks.mjs', import.meta.url).href);
+const { tasks: broken } = await import(
+  new URL('./fixtures/wait-sentinel-chaos-60-broken.mjs', import.meta.url).href
+);
 const { tasks: senders } = await import(new URL('./fixtures/wait-chaos-59-tasks.mjs', import.meta.url).href);
 
 /** A schedule not settled after this long is a hang. */
@@ -24,7 +27,7 @@ export const SENTINEL_SCHEDULE_LIMIT_MS = 60_000;
 
 type Context = 'thread' | 'process';
 type Fate =
-  | { kind: 'return' | 'throw' | 'selfKill'; ms: number }
+  | { kind: 'return' | 'throw' | 'selfKill' | 'loadFails'; ms: number }
   | { kind: 'exit'; ms: number; code: number }
   | { kind: 'hang' | 'block'; ms: number; end: 'kill' | 'sigkill' | 'terminate'; after: number };
 type Watch = 'process' | 'sentinel' | 'both';
@@ -37,6 +40,7 @@ function wantedCode(fate: Fate): number {
     case 'exit':
       return fate.code;
     case 'throw':
+    case 'loadFails':
       return 1;
     case 'selfKill':
       return -9;
@@ -73,7 +77,8 @@ export async function sentinelSchedule(
     // SIGKILL from outside is for a child only: a thread has no pid of its own.
     if ('end' in fate && fate.end === 'sigkill' && context === 'thread') fate.end = 'kill';
     const watch: Watch = pick(['process', 'sentinel', 'both'] as const);
-    return { context, fate, watch };
+    // Or its target's module fails to load in the worker: it ends before the target runs.
+    return { context, fate: random() < 0.1 ? ({ kind: 'loadFails', ms: 0 } as Fate) : fate, watch };
   });
   const sources = Array.from({ length: between(0, 3) }, () => ({
     kind: pick(['pipe', 'queue'] as const),
@@ -123,7 +128,8 @@ export async function sentinelSchedule(
       if (s.kind === 'pipe') target.close();
     }
     for (const [i, plan] of plans.entries()) {
-      const p = new core.Process({ target: tasks.live, args: [plan.fate], context: plan.context });
+      const target = plan.fate.kind === 'loadFails' ? broken.live : tasks.live;
+      const p = new core.Process({ target, args: [plan.fate], context: plan.context });
       p.start();
       if (plan.context === 'process') pids.add(p.pid);
       procs.push(p);
@@ -241,7 +247,11 @@ export async function sentinelSchedule(
       if (ready.length === 0 && ms !== undefined && ms < 5) await pause(2);
     }
     await within(
-      Promise.all([...procs, ...senderProcs].map((p) => p.join())),
+      Promise.all(
+        [...procs, ...senderProcs].map((p, i) =>
+          plans[i]?.fate.kind === 'loadFails' ? p.join().catch(() => {}) : p.join(),
+        ),
+      ),
       SENTINEL_SCHEDULE_LIMIT_MS,
       'join',
     );
