@@ -34,6 +34,8 @@ const { tasks } = await import(new URL('./fixtures/sync-chaos-60-tasks.mjs', imp
 /** A schedule not settled after this long is a hang. */
 export const SYNC_SCHEDULE_LIMIT_MS = 60_000;
 
+/** Kinds whose rounds take and give back the primitive. */
+const HELD_KINDS: ReadonlySet<string> = new Set(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Value']);
 const KINDS = [
   'Lock',
   'RLock',
@@ -74,16 +76,19 @@ export async function syncSchedule(
           ? { kind: 'throw', at, inside, code: 1 }
           : r < 0.75
             ? { kind: 'exit', at, inside, code: pick([1, 3]) }
-            : {
-                kind: 'hang',
-                at: -1,
-                inside: false,
-                end:
-                  context === 'process'
-                    ? pick(['kill', 'sigkill', 'terminate'] as const)
-                    : pick(['kill', 'terminate'] as const),
-                after: between(0, 800),
-              };
+            : r < 0.8 && HELD_KINDS.has(kind)
+              ? // Ends normally holding it: a Lock and semaphore permits stay taken (as in Python).
+                { kind: 'exit', at: between(0, rounds - 1), inside: true, code: 0 }
+              : {
+                  kind: 'hang',
+                  at: -1,
+                  inside: false,
+                  end:
+                    context === 'process'
+                      ? pick(['kill', 'sigkill', 'terminate'] as const)
+                      : pick(['kill', 'terminate'] as const),
+                  after: between(0, 800),
+                };
     const pauses = Array.from({ length: rounds }, () => (random() < 0.4 ? 0 : between(0, 25)));
     const timeouts = Array.from({ length: rounds }, () =>
       kind === 'Barrier' && !barrierTimeouts ? -1 : random() < 0.5 ? -1 : between(0, 200),
@@ -98,7 +103,7 @@ export async function syncSchedule(
     rounds,
     parties: parties.map(
       (p) =>
-        `${p.context}:${p.fate.kind}${p.fate.at >= 0 ? `@${p.fate.at}${p.fate.inside ? 'in' : ''}` : ''}${'end' in p.fate ? `:${p.fate.end}+${p.fate.after}` : ''}`,
+        `${p.context}:${p.fate.kind}${p.fate.kind === 'exit' ? p.fate.code : ''}${p.fate.at >= 0 ? `@${p.fate.at}${p.fate.inside ? 'in' : ''}` : ''}${'end' in p.fate ? `:${p.fate.end}+${p.fate.after}` : ''}`,
     ),
   };
   const watch = watchSchedule();
@@ -148,6 +153,28 @@ export async function syncSchedule(
   obj = make(kind);
   lock = kind === 'Value' ? (manager ? manager.Lock() : obj.getLock()) : obj;
   const killed = new Set<number>();
+  // A party that ended normally (exit code 0) holding a Lock or permits keeps them, as in Python:
+  // this program gives them back for it (any thread may release a Lock or a Semaphore). A release
+  // the library refuses (LockError: not held, past the initial value) means it gave them back itself.
+  // An RLock is given back by the library (only its owner could release it).
+  const keptByNormalEnd = async (i: number) => {
+    // Its report of holding was put before its end: it arrives (none when it did not hold).
+    const holding = () => reports.some((m) => m[0] === 'holding' && m[1] === i);
+    for (let t = 0; t < 100 && !holding(); t++) await pause(20);
+    if (!holding()) return;
+    if (kind === 'RLock') return;
+    try {
+      if (kind === 'Lock' || kind === 'Value') {
+        if (!(await lock.locked()))
+          faults.push(`party ${i} ended normally holding the ${kind}'s lock, and it is free`);
+      }
+      await lock.release();
+    } catch (e) {
+      faults.push(
+        `releasing what party ${i} kept at its normal end: ${(e as Error).name}: ${(e as Error).message}`,
+      );
+    }
+  };
   let flagAt = 0;
   const ended: number[] = [];
   try {
@@ -161,7 +188,12 @@ export async function syncSchedule(
       p.start();
       if (party.context === 'process') pids.add(p.pid);
       procs.push(p);
-      joins.push(p.join().then(() => void (ended[i] = performance.now())));
+      joins.push(
+        p.join().then(async () => {
+          ended[i] = performance.now();
+          if (party.fate.kind === 'exit' && party.fate.code === 0) await keptByNormalEnd(i);
+        }),
+      );
       const fate = party.fate;
       if (fate.kind === 'hang')
         timers.push(
