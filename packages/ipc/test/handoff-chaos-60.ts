@@ -40,9 +40,16 @@ export async function handoffSchedule(
   const over = pick(['unix', 'tcp', 'pipe', 'pipe'] as const);
   const key = over !== 'pipe' && random() < 0.6 ? `secret ${seed}` : null;
   const talks = Array.from({ length: between(1, 4) }, () => {
+    // Or this program keeps its copy and, once the worker ended, serves the rest itself (values
+    // only: it tells a message by its content).
+    const resume = random() < 0.3;
     const n = between(1, 12);
     const plan = Array.from({ length: n }, (): [Kind, number] => [
-      pick(['obj', 'str', 'bytes', 'bytes', 'f64', 'nested'] as const),
+      pick(
+        resume
+          ? (['obj', 'str', 'f64', 'nested'] as const)
+          : (['obj', 'str', 'bytes', 'bytes', 'f64', 'nested'] as const),
+      ),
       random() < 0.8 ? between(0, 3000) : between(60_000, 600_000),
     ]);
     const at = between(0, n); // messages this program serves before the handoff
@@ -61,7 +68,15 @@ export async function handoffSchedule(
               how: context === 'process' ? pick(['sigkill', 'kill'] as const) : 'kill',
             };
     const closeAfter = random() < 0.6 ? 0 : between(1, 300);
-    return { plan, at, ahead, context, fate, closeAfter };
+    return {
+      plan,
+      at,
+      ahead,
+      context,
+      fate: resume && fate.kind === 'return' ? ({ kind: 'exit', at: n } as Fate) : fate,
+      closeAfter,
+      resume,
+    };
   });
   const config = {
     seed,
@@ -69,7 +84,7 @@ export async function handoffSchedule(
     key: key !== null,
     talks: talks.map(
       (t) =>
-        `${t.context}:${t.plan.length}@${t.at}+${t.ahead}:${t.fate.kind}${'at' in t.fate ? `@${t.fate.at}` : ''}${'killAfter' in t.fate ? `+${t.fate.killAfter}:${t.fate.how}` : ''}:close+${t.closeAfter}`,
+        `${t.context}:${t.plan.length}@${t.at}+${t.ahead}:${t.fate.kind}${'at' in t.fate ? `@${t.fate.at}` : ''}${'killAfter' in t.fate ? `+${t.fate.killAfter}:${t.fate.how}` : ''}:${t.resume ? 'resume' : `close+${t.closeAfter}`}`,
     ),
   };
   const watch = watchSchedule();
@@ -88,6 +103,8 @@ export async function handoffSchedule(
   const echoes: number[][] = talks.map(() => []);
   const lastErrors: string[] = talks.map(() => 'none');
   const sendErrors: (string | undefined)[] = talks.map(() => undefined);
+  const sentCount: number[] = talks.map(() => 0);
+  const resumed: Promise<void>[] = [];
   try {
     const address = listener ? await within(listener.ready(), 20_000, 'listener ready') : null;
     const runs = talks.map(async (t, id) => {
@@ -106,6 +123,7 @@ export async function handoffSchedule(
         else client.send(v);
       };
       let sent = 0;
+      let clientDone = false;
       // A send after the worker ended and this program closed its copy may throw BrokenPipeError.
       const sendUpTo = (k: number) => {
         try {
@@ -115,6 +133,32 @@ export async function handoffSchedule(
         }
       };
       sendUpTo(t.ahead);
+      /** The message `v` is, from `k` on (-1: none). */
+      const which = (v: unknown, k: number) => {
+        for (let j = k; j < t.plan.length; j++) if (same(v, t.plan[j]![0], t.plan[j]![1], id, j)) return j;
+        return -1;
+      };
+      /** Resumed: this program serves what the worker did not take, then closes its copy. */
+      const serveRest = async () => {
+        let from = t.at;
+        for (;;) {
+          // Up to 5 s for the next message, unless the client already has every echo.
+          let ready = false;
+          for (let w = 0; w < 50 && !ready && !clientDone; w++) ready = await server.poll(100);
+          if (!ready) break;
+          const v = await server.recv().catch((e: Error) => e);
+          if (v instanceof Error) break;
+          const k = which(v, from);
+          if (k < 0)
+            faults.push(
+              `talk ${id}: after the worker ended, this copy got ${JSON.stringify(v)?.slice(0, 80)}`,
+            );
+          else from = k + 1;
+          server.send(v);
+          if (k === t.plan.length - 1) break;
+        }
+        server.close();
+      };
       // This program serves the first `at` messages itself.
       const serving = (async () => {
         for (let k = 0; k < t.at; k++) {
@@ -144,7 +188,8 @@ export async function handoffSchedule(
             }, fate.killAfter),
           );
         const close = () => server.close();
-        if (t.closeAfter === 0) close();
+        if (t.resume) resumed[id] = p.join().then(serveRest, serveRest);
+        else if (t.closeAfter === 0) close();
         else timers.push(setTimeout(close, t.closeAfter));
         return p;
       })();
@@ -156,11 +201,16 @@ export async function handoffSchedule(
           lastErrors[id] = back.name;
           break;
         }
-        if (!same(back, kind, size, id, k))
-          faults.push(`talk ${id}: echo ${k} (${kind}, ${size}) arrived wrong`);
+        // Resumed, a message the worker took with it is skipped.
+        const j = t.resume ? which(back, k) : same(back, kind, size, id, k) ? k : -1;
+        if (j < 0) faults.push(`talk ${id}: echo ${k} (${kind}, ${size}) arrived wrong`);
+        else k = j;
         echoes[id]!.push(k);
         sendUpTo(k + 1 + t.ahead);
       }
+      sentCount[id] = sent;
+      clientDone = true;
+      await resumed[id];
       const p = await serving;
       if (lastErrors[id] === 'none') {
         const more = await client.recv().then(
@@ -193,9 +243,17 @@ export async function handoffSchedule(
     const fate = t.fate;
     const got = echoes[id]!;
     if (got.some((k, i) => k !== i)) faults.push(`${tag}: echoes out of order ${got.join(',')}`);
+    // Resumed: what the client sent and got no echo of went with the dead worker. One that
+    // exited between two receives took none; one killed, at most the message it was receiving.
+    const lost = sentCount[id]! - got.length;
+    if (t.resume && lost > (fate.kind === 'hang' ? 1 : 0))
+      faults.push(
+        `${tag}: ${lost} of ${sentCount[id]} messages sent got no echo once this program served the rest`,
+      );
     const want = fate.kind === 'return' ? t.plan.length : fate.kind === 'exit' ? fate.at : undefined;
-    if (want !== undefined && got.length !== want) faults.push(`${tag}: ${got.length} echoes, not ${want}`);
-    if (fate.kind === 'hang' && (got.length < t.at || got.length > fate.at + 1))
+    if (!t.resume && want !== undefined && got.length !== want)
+      faults.push(`${tag}: ${got.length} echoes, not ${want}`);
+    if (!t.resume && fate.kind === 'hang' && (got.length < t.at || got.length > fate.at + 1))
       faults.push(`${tag}: ${got.length} echoes for a worker killed after message ${fate.at}`);
     const sendError = sendErrors[id];
     if (sendError !== undefined && (fate.kind === 'return' || sendError !== 'BrokenPipeError'))
