@@ -2,7 +2,8 @@
 // the owner-death recovery of shared's owner.ts and the manager's, ARCHITECTURE "Manager RPC"):
 // one Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier or Value with its lock,
 // on shared memory with 2-5 worker-thread parties, or a manager's proxy with parties in threads and
-// processes. Each party runs its rounds (take and give back the primitive, wait on it with a random
+// processes. Each party runs its rounds (take and give back the primitive, in shared memory
+// sometimes with the blocking acquireSync/waitSync, wait on it with a random
 // timeout or none, notify, set and clear, pass the barrier) and ends by returning, throwing or
 // process.exit(code) at a random round (holding the primitive or not), or is killed (SIGKILL,
 // kill() or terminate()) at a random moment. Then it checks: no two held a Lock (nor more than n a
@@ -93,7 +94,9 @@ export async function syncSchedule(
     const timeouts = Array.from({ length: rounds }, () =>
       kind === 'Barrier' && !barrierTimeouts ? -1 : random() < 0.5 ? -1 : between(0, 200),
     );
-    return { context, fate, plan: { rounds, pauses, timeouts, fate, cap, backing } };
+    // Shared memory: sometimes the blocking forms (acquireSync, waitSync) in the party's thread.
+    const sync = backing === 'shared' && random() < 0.5;
+    return { context, fate, plan: { rounds, pauses, timeouts, fate, cap, backing, sync } };
   });
   const config = {
     seed,
@@ -103,7 +106,7 @@ export async function syncSchedule(
     rounds,
     parties: parties.map(
       (p) =>
-        `${p.context}:${p.fate.kind}${p.fate.kind === 'exit' ? p.fate.code : ''}${p.fate.at >= 0 ? `@${p.fate.at}${p.fate.inside ? 'in' : ''}` : ''}${'end' in p.fate ? `:${p.fate.end}+${p.fate.after}` : ''}`,
+        `${p.context}${p.plan.sync ? '(sync)' : ''}:${p.fate.kind}${p.fate.kind === 'exit' ? p.fate.code : ''}${p.fate.at >= 0 ? `@${p.fate.at}${p.fate.inside ? 'in' : ''}` : ''}${'end' in p.fate ? `:${p.fate.end}+${p.fate.after}` : ''}`,
     ),
   };
   const watch = watchSchedule();
