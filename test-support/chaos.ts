@@ -56,3 +56,51 @@ export function seedList(text: string | undefined, fallback: () => number[]): nu
   if (text) return text.split(',').map(Number);
   return fallback();
 }
+
+/** The draws of one seed: `random()` in [0, 1), an integer `between(lo, hi)` (both ends included), `pick(xs)` one of `xs`. */
+export interface Draws {
+  readonly random: () => number;
+  readonly between: (lo: number, hi: number) => number;
+  readonly pick: <T>(xs: readonly T[]) => T;
+}
+
+/** The draws a schedule makes from `seed`, all from one {@link prng} stream, so a seed replays. */
+export function draws(seed: number): Draws {
+  const random = prng(seed);
+  return {
+    random,
+    between: (lo, hi) => lo + Math.floor(random() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!,
+  };
+}
+
+/**
+ * How a schedule ends alike: `watchSchedule()` starts collecting unhandled rejections; its
+ * `end()` waits up to `tries` x 20 ms for `pids` to end, then adds to `faults` the processes left,
+ * the `Process`es still counted by `activeChildren` (when given) and each unhandled rejection, stops
+ * collecting, and returns the faults, each prefixed with the schedule's config as JSON.
+ */
+export function watchSchedule(): {
+  end(
+    faults: string[],
+    config: unknown,
+    options: { pids: Iterable<number>; tries: number; activeChildren?: () => unknown[] },
+  ): Promise<string[]>;
+} {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  return {
+    async end(faults, config, { pids, tries, activeChildren }) {
+      const all = [...pids];
+      for (let i = 0; i < tries && all.some(isRunning); i++) await pause(20);
+      const left = all.filter(isRunning);
+      if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
+      const children = activeChildren?.().length ?? 0;
+      if (children > 0) faults.push(`activeChildren: ${children}`);
+      process.off('unhandledRejection', onUnhandled);
+      for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
+      return faults.map((f) => `${JSON.stringify(config)} ${f}`);
+    },
+  };
+}

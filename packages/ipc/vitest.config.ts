@@ -42,6 +42,11 @@ export default mergeConfig(
         'test/listener-chaos-59.test.ts',
         'test/manager-serving-chaos-59.test.ts',
         'test/wait-chaos-59.test.ts',
+        // Randomized schedules, 60 seeds each (MULTIPROC_CHAOS60_COUNT): Process sentinels in wait(),
+        // primitives whose holders die, a conversation handed to a worker mid-exchange.
+        'test/wait-sentinel-chaos-60.test.ts',
+        'test/sync-chaos-60.test.ts',
+        'test/handoff-chaos-60.test.ts',
         ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRunning, pause, prng, seedList, within } from '../../../test-support/chaos.ts';
+import { draws, isRunning, pause, seedList, within } from '../../../test-support/chaos.ts';
 import { type ChaosItem, expected, type Fate, chaosTasks as t } from './fixtures/chaos-57-tasks.ts';
 
 type Context = 'thread' | 'process';
@@ -50,9 +50,7 @@ const BAD = new Set(['throw', 'exit', 'kill', 'oom', 'hang']);
 const DEADLY = new Set(['exit', 'kill', 'oom']);
 /** Runs one schedule; returns what broke the contract (empty when nothing did). */
 export async function schedule(seed: number, context: Context, edges: string[] = []): Promise<string[]> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const dir = mkdtempSync(join(tmpdir(), 'multiproc-chaos57-'));
   const file = join(dir, 'trace');
   writeFileSync(file, '');

@@ -11,7 +11,7 @@
 // Each context has its own test file (pool-chaos-thread, pool-chaos-process), so the two run side by side.
 import { Pool, WorkerCrashedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
-import { isRunning, prng, within } from '../../../test-support/chaos.ts';
+import { draws, isRunning, within } from '../../../test-support/chaos.ts';
 import { type Behaviour, expected, failureTasks as t } from './fixtures/failure-tasks.ts';
 import { makeTrace } from './trace.ts';
 
@@ -54,8 +54,7 @@ export function describeChaos(context: 'thread' | 'process'): void {
     it(`settles every call, fails only the running ones, runs none twice (seed ${SEED})`, {
       timeout: RUN_MS + 2 * ROUND_LIMIT_MS,
     }, async () => {
-      const random = prng(SEED);
-      const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+      const { random, between } = draws(SEED);
       const trace = makeTrace();
       const pool = new Pool({ processes: 3, context, resourceLimits: { maxOldGenerationSizeMb: 64 } });
       const created = new Set<number>();

@@ -20,7 +20,7 @@ import {
   QueueFullError,
   SimpleQueue,
 } from '@multiproc/ipc';
-import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
+import { draws, pause, watchSchedule, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks, checkValue } = await import(new URL('./fixtures/chaos-58-tasks.mjs', import.meta.url).href);
@@ -63,9 +63,7 @@ export async function schedule(
   seed: number,
   contexts: readonly Context[] = ['thread', 'process'],
 ): Promise<{ faults: string[]; config: Config; edges: string[] }> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const faults: string[] = [];
   const edges: string[] = [];
   const kind = pick(['queue', 'queue', 'joinable', 'simple', 'pipe'] as const);
@@ -134,9 +132,7 @@ export async function schedule(
     mainGets,
   };
   const pids = new Set<number>();
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
+  const watch = watchSchedule();
   const killers: NodeJS.Timeout[] = [];
   const start = (role: Worker['role'], n: number, fate: Fate, args: unknown[]) => {
     const ctx = context();
@@ -349,12 +345,6 @@ export async function schedule(
     if (!want.includes(w.p.exitCode) && !(w.killedAt !== undefined && w.p.exitCode === -9))
       faults.push(`${w.role}${w.n} (${w.context} ${w.fate.kind}) ended with ${w.p.exitCode}`);
   }
-  for (let i = 0; i < 100 && [...pids].some(isRunning); i++) await pause(20);
-  const left = [...pids].filter(isRunning);
-  if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
-  if (core.activeChildren().length > 0) faults.push(`activeChildren: ${core.activeChildren().length}`);
-  process.off('unhandledRejection', onUnhandled);
-  for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
   // Delivery: per producer, what its end promises.
   const killedConsumer = workers.some((w) => w.role === 'consumer' && w.fate.kind === 'hang');
   const killedProcessConsumer = workers.some(
@@ -388,5 +378,6 @@ export async function schedule(
   reports.close();
   recvEnd?.close();
   q?.close();
-  return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config, edges };
+  const tagged = await watch.end(faults, config, { pids, tries: 100, activeChildren: core.activeChildren });
+  return { faults: tagged, config, edges };
 }

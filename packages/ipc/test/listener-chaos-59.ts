@@ -18,7 +18,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthenticationError, ClosedError, type Connection, EOFError, Listener } from '@multiproc/ipc';
-import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
+import { draws, watchSchedule, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks, talk, CODES, same } = await import(
@@ -53,9 +53,7 @@ interface Plan {
 export async function listenerSchedule(
   seed: number,
 ): Promise<{ faults: string[]; config: Record<string, unknown> }> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const faults: string[] = [];
   const family = pick(['unix', 'unix', 'tcp'] as const);
   const keyKind = pick(['string', 'string', 'bytes', 'none'] as const);
@@ -114,9 +112,7 @@ export async function listenerSchedule(
     closeAfter,
     killListenerAfter,
   };
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
+  const watch = watchSchedule();
   const pids = new Set<number>();
   const started: { plan: Plan; p: any; killed: boolean }[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -305,14 +301,9 @@ export async function listenerSchedule(
   if (authErrors > maybeAuth)
     faults.push(`accept() refused ${authErrors} clients, only ${maybeAuth} could be`);
   for (const s of started) await s.p.join(10_000).catch(() => {});
-  for (let i = 0; i < 150 && [...pids].some(isRunning); i++) await pause(20);
-  const left = [...pids].filter(isRunning);
-  if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
-  if (core.activeChildren().length > 0) faults.push(`activeChildren: ${core.activeChildren().length}`);
+  const tagged = await watch.end(faults, config, { pids, tries: 150, activeChildren: core.activeChildren });
   rmSync(dir, { recursive: true, force: true });
-  process.off('unhandledRejection', onUnhandled);
-  for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
-  return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config };
+  return { faults: tagged, config };
 
   /** A raw socket that begins a handshake and dies in it. */
   function rawClient(

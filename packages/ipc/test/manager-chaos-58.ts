@@ -7,7 +7,7 @@
 // client's rounds are in the list, in order, the complete ones once; the Value and the
 // Namespace's count equal the rounds done; exit codes; no worker left; nothing hangs.
 import { Manager } from '@multiproc/ipc';
-import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
+import { draws, watchSchedule, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks, client } = await import(
@@ -25,9 +25,7 @@ export const MANAGER_SCHEDULE_LIMIT_MS = 60_000;
 
 /** Runs one schedule; returns what broke the contract (empty when nothing did). */
 export async function managerSchedule(seed: number): Promise<{ faults: string[]; config: unknown }> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const faults: string[] = [];
   const n = between(1, 4);
   const clients: { context: Context | 'main'; rounds: number; fate: Fate; pauses: number[] }[] = [];
@@ -65,9 +63,7 @@ export async function managerSchedule(seed: number): Promise<{ faults: string[];
   const pids = new Set<number>();
   const started: { c: number; p: any; fate: Fate; killed?: boolean }[] = [];
   const killers: NodeJS.Timeout[] = [];
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
+  const watch = watchSchedule();
   const runs: Promise<unknown>[] = [];
   try {
     for (const [c, cl] of clients.entries()) {
@@ -141,10 +137,6 @@ export async function managerSchedule(seed: number): Promise<{ faults: string[];
       faults.push(`client ${s.c} (${config.clients[s.c]}) ended with ${s.p.exitCode}`);
   }
   await within(m.shutdown(), 20_000, 'shutdown').catch((e: Error) => faults.push(e.message));
-  for (let i = 0; i < 100 && [...pids].some(isRunning); i++) await pause(20);
-  const left = [...pids].filter(isRunning);
-  if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
-  process.off('unhandledRejection', onUnhandled);
-  for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
-  return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config };
+  const tagged = await watch.end(faults, config, { pids, tries: 100 });
+  return { faults: tagged, config };
 }

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EOFError, ManagerClosedError, Pipe, SyncManager } from '@multiproc/ipc';
-import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
+import { draws, pause, watchSchedule, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/manager-serving-59-tasks.mjs', import.meta.url).href);
@@ -75,9 +75,7 @@ function serve(where: string, authkey: string): { child: ChildProcess; address: 
 export async function managerServingSchedule(
   seed: number,
 ): Promise<{ faults: string[]; config: Record<string, unknown>; lateMs: number }> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const faults: string[] = [];
   const family = pick(['unix', 'tcp'] as const);
   const authkey = `key-${seed}`;
@@ -97,9 +95,7 @@ export async function managerServingSchedule(
   };
   const dir = mkdtempSync(join(tmpdir(), 'mp-serving59-'));
   const where = family === 'unix' ? `unix:${join(dir, 's')}` : 'tcp';
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
+  const watch = watchSchedule();
   const pids = new Set<number>();
   const started: any[] = [];
   let lateMs = 0;
@@ -249,12 +245,7 @@ export async function managerServingSchedule(
     reports.close();
   }
   for (const p of started) await p.join(10_000).catch(() => {});
-  for (let i = 0; i < 150 && [...pids].some(isRunning); i++) await pause(20);
-  const left = [...pids].filter(isRunning);
-  if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
-  if (core.activeChildren().length > 0) faults.push(`activeChildren: ${core.activeChildren().length}`);
-  process.off('unhandledRejection', onUnhandled);
-  for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
   rmSync(dir, { recursive: true, force: true });
-  return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config, lateMs };
+  const tagged = await watch.end(faults, config, { pids, tries: 150, activeChildren: core.activeChildren });
+  return { faults: tagged, config, lateMs };
 }

@@ -11,7 +11,7 @@
 // left. `waitSchedule()` returns what broke.
 import { EOFError, Pipe, Queue, QueueEmptyError, SimpleQueue, ValidationError, wait } from '@multiproc/ipc';
 import { z } from 'zod';
-import { isRunning, pause, prng, within } from '../../../test-support/chaos.ts';
+import { draws, pause, watchSchedule, within } from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/wait-chaos-59-tasks.mjs', import.meta.url).href);
@@ -31,9 +31,7 @@ const SCHEMA = z.object({ s: z.number(), i: z.number(), pad: z.string() });
 export async function waitSchedule(
   seed: number,
 ): Promise<{ faults: string[]; config: Record<string, unknown> }> {
-  const random = prng(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { random, between, pick } = draws(seed);
   const faults: string[] = [];
   const nSources = between(1, 5);
   const plans = Array.from({ length: nSources }, () => {
@@ -61,9 +59,7 @@ export async function waitSchedule(
         `${p.kind}${p.schema ? '+schema' : ''}:${p.context}:${p.fate.kind}${'at' in p.fate ? `@${p.fate.at}` : ''}:${p.n}:${p.bad.filter(Boolean).length}bad`,
     ),
   };
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
+  const watch = watchSchedule();
   const pids = new Set<number>();
   const started: { p: any; killed: boolean }[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -193,11 +189,6 @@ export async function waitSchedule(
       );
   }
   for (const src of sources) src.close();
-  for (let i = 0; i < 150 && [...pids].some(isRunning); i++) await pause(20);
-  const left = [...pids].filter(isRunning);
-  if (left.length > 0) faults.push(`processes left: ${left.join(',')}`);
-  if (core.activeChildren().length > 0) faults.push(`activeChildren: ${core.activeChildren().length}`);
-  process.off('unhandledRejection', onUnhandled);
-  for (const reason of unhandled) faults.push(`unhandled rejection: ${String(reason)}`);
-  return { faults: faults.map((f) => `${JSON.stringify(config)} ${f}`), config };
+  const tagged = await watch.end(faults, config, { pids, tries: 150, activeChildren: core.activeChildren });
+  return { faults: tagged, config };
 }
