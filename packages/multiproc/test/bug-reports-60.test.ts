@@ -3,7 +3,8 @@
 // report files do not cover. Each case names its report, says in a line what went wrong there, and
 // asserts what the contract (or, where it is silent, Python's fixed behaviour) says must happen
 // instead, against real threads and child processes. Like the other report files it runs in the
-// full tier (`MULTIPROC_TESTS=full`, both contexts; see vitest.config.ts).
+// full tier (`MULTIPROC_TESTS=full`, both contexts; see vitest.config.ts); its cases that need no worker
+// run in CI, in reports-60-ci.test.ts.
 //
 // Reports covered here:
 // - openaddresses/machine#51: an idle worker killed from outside; the task meant for it was lost.
@@ -24,34 +25,21 @@
 // - gorakhargosh/watchdog#61: a joinable queue holding two equal values never joined.
 // - python/cpython#79789 (bpo-35608): a queue put to by threads and processes at once deadlocked.
 // - python/cpython#75069 (bpo-30886): joinThread() returned before this side's puts were flushed.
-// - python/cpython#76425 (bpo-32244): Listener.accept() takes no timeout; a waiting accept at close.
 // - gevent/gevent#862: a Semaphore(0) used as a signal between two workers.
 // - stephenmcd/hot-redis#6: a BoundedSemaphore(2) failed its second release.
-// - gevent/gevent#11: a BoundedSemaphore released past its value blocked instead of failing.
-// - python/cpython#89474 (bpo-45311): release(n) wakes n waiters at once.
-// - nipy/nipype#1689: a process waiting on a semaphore used 100% CPU.
-// - sybrenjansen/mpire#24: connecting to a manager address nobody serves.
-// - classner/pymp#29: a proxy made after the manager ended: ConnectionRefusedError.
 // - python/cpython#87934: many processes connecting to one manager at once hung.
 // - ray-project/ray#19403 (#19289): map_async called its error callback once per failed item.
 // - palaviv/eventfd#2: two threads setting an event at once left it set after clear().
 // - jortel/gofer#66: recv() on a pipe failed with EAGAIN; poll(None) waits for the data first.
 import {
-  BaseManager,
   BoundedSemaphore,
-  ClosedError,
   Event,
   getContext,
   JoinableQueue,
-  Listener,
-  LockError,
-  Manager,
   Pipe,
   PoolClosedError,
-  ProcessError,
   Queue,
   Semaphore,
-  ValidationError,
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
@@ -409,67 +397,6 @@ describe.each(CONTEXTS)('bug reports (60), queues, %s context', (context) => {
   });
 });
 
-describe('bug reports (60), listeners and managers', () => {
-  // python/cpython#76425 (bpo-32244): Listener.accept() takes no timeout and a waiting accept()
-  // could not be stopped. Here accept(ms) is refused with ValidationError saying so, and close()
-  // rejects a waiting accept() with ClosedError instead of leaving it pending.
-  it('cpython#76425 (bpo-32244): accept() takes no timeout; close() ends a waiting accept()', {
-    timeout: 20_000,
-  }, async () => {
-    const listener = new Listener(['127.0.0.1', 0]);
-    await listener.ready();
-    expect(await rejection((listener.accept as (ms: number) => Promise<unknown>)(1000))).toBeInstanceOf(
-      ValidationError,
-    );
-    const waiting = listener.accept();
-    await sleep(50);
-    listener.close();
-    expect(await within(rejection(waiting), 5_000)).toBeInstanceOf(ClosedError);
-  });
-
-  // sybrenjansen/mpire#24: connecting to a manager at an address nobody serves raised an unexpected
-  // FileNotFoundError. Here connect() rejects at once with one of this library's errors.
-  it('mpire#24: connect() to an address nobody serves rejects with a named error', {
-    timeout: 20_000,
-  }, async () => {
-    const free = new Listener(['127.0.0.1', 0]);
-    const address = await free.ready();
-    free.close();
-    const client = new BaseManager({ address, authkey: 'x' });
-    const err = await within(rejection(client.connect()), 10_000);
-    expect(err).toBeInstanceOf(ProcessError);
-    const path = scratchFile();
-    const err2 = await within(rejection(new BaseManager({ address: path, authkey: 'x' }).connect()), 10_000);
-    expect(err2).toBeInstanceOf(ProcessError);
-  });
-
-  // classner/pymp#29: making a shared queue once the manager had ended raised
-  // ConnectionRefusedError from deep inside. Here a proxy asked of a manager that was shut down
-  // fails with one of this library's errors, at once.
-  it('pymp#29: a proxy asked of a manager that was shut down fails with a named error', {
-    timeout: 20_000,
-  }, async () => {
-    const m = Manager();
-    managers.push(m);
-    const d = m.dict<string, number>([['k', 1]]);
-    expect(await d.get('k')).toBe(1);
-    await m.shutdown();
-    const err = await within(
-      (async () => {
-        try {
-          const q = m.Queue();
-          await q.put(1);
-        } catch (e) {
-          return e as Error;
-        }
-        throw new Error('a queue was made of a manager that was shut down');
-      })(),
-      10_000,
-    );
-    expect(err).toBeInstanceOf(ProcessError);
-  });
-});
-
 describe.each(CONTEXTS)('bug reports (60), pipes, %s context', (context) => {
   // jortel/gofer#66: recv() on a pipe raised EAGAIN as if the pipe were non-blocking; the fix
   // waited with poll(None) first. Here poll(null) waits, as Python's poll(None), until a worker
@@ -521,33 +448,6 @@ describe('bug reports (60), semaphores and events (thread context)', () => {
     await within(p.join(), 15_000);
     expect(p.exitCode).toBe(0);
     expect([sem.tryAcquire(), sem.tryAcquire(), sem.tryAcquire()]).toEqual([true, true, false]);
-  });
-
-  // gevent/gevent#11: a BoundedSemaphore released past its initial value blocked instead of
-  // failing as the standard library's does. Here it throws LockError at once, and the value stays.
-  it('gevent#11: releasing a BoundedSemaphore past its value throws LockError at once', () => {
-    const sem = new BoundedSemaphore(1);
-    expect(() => sem.release()).toThrow(LockError);
-    expect([sem.tryAcquire(), sem.tryAcquire()]).toEqual([true, false]);
-  });
-
-  // python/cpython#89474 (bpo-45311): Semaphore.release(n) (Python 3.9) must wake n waiters.
-  it('cpython#89474 (bpo-45311): release(3) wakes three waiters at once', { timeout: 20_000 }, async () => {
-    const sem = new Semaphore(0);
-    const waiters = range(3).map(() => sem.acquire({ timeout: 10_000 }));
-    sem.release(3);
-    expect(await within(Promise.all(waiters), 5_000)).toEqual([true, true, true]);
-    expect(sem.tryAcquire()).toBe(false);
-  });
-
-  // nipy/nipype#1689: the main process waiting on a semaphore spun at 100% CPU. Here a second of
-  // waiting on acquire() costs this thread a small part of that second.
-  it('nipype#1689: waiting on a semaphore does not spin', { timeout: 20_000 }, async () => {
-    const sem = new Semaphore(0);
-    const before = process.cpuUsage();
-    expect(await sem.acquire({ timeout: 1_000 })).toBe(false);
-    const used = process.cpuUsage(before);
-    expect((used.user + used.system) / 1000).toBeLessThan(300);
   });
 });
 
