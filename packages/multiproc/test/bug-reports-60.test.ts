@@ -31,6 +31,9 @@
 // - ray-project/ray#19403 (#19289): map_async called its error callback once per failed item.
 // - palaviv/eventfd#2: two threads setting an event at once left it set after clear().
 // - jortel/gofer#66: recv() on a pipe failed with EAGAIN; poll(None) waits for the data first.
+// - merenlab/anvio#458: a non-blocking get raised Empty although the queue held items.
+// - peterhinch/micropython-async#108: a program waiting on an event nothing could set just exited.
+// - ServiceNow/azimuth#521: tasks were lost when a worker died.
 import {
   BoundedSemaphore,
   Event,
@@ -295,6 +298,13 @@ describe.each(CONTEXTS)('bug reports (60), inputs, %s context', (context) => {
   // tradeblocks-org/tradeblocks#362: a one-shot program that used a worker pool and returned never
   // exited: the idle workers kept the event loop alive. Here the program prints and ends by
   // itself although its pool was never closed.
+  it('micropython-async#108: a wait on an event nothing can set rejects; the program goes on', {
+    timeout: 40_000,
+  }, async () => {
+    const { code, stdout } = await runProgram('bugs-60-program.mjs', ['event-wait-alone', context]);
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: 'rejected LockError' });
+  });
+
   it('tradeblocks#362: an idle pool left open does not keep the program alive', {
     timeout: 40_000,
   }, async () => {
@@ -320,6 +330,31 @@ describe('bug reports (60), a pool whose idle worker processes are killed from o
     const after = await within(Promise.all(range(4).map(() => p.apply(t.pid, []))), 20_000);
     expect(after).not.toBe('still waiting');
     for (const pid of after as number[]) expect(pid).not.toBe(before);
+  });
+
+  // ServiceNow/azimuth#521: tasks were often lost when a worker died. Here a worker process killed
+  // mid-task fails the one call it was running, with WorkerCrashedError; every other call of the
+  // twelve completes with its own result, none hangs.
+  it('azimuth#521: a worker killed mid-task loses no other call', { timeout: 40_000 }, async () => {
+    const p = pool({ processes: 2, context: 'process' });
+    const file = scratchFile();
+    const calls = range(12).map((i) =>
+      p.apply(t.pidThenSleep, [file, i, 150]).then(
+        (v) => v,
+        (e: Error) => e,
+      ),
+    );
+    expect(await eventually(() => lines(file).length >= 3, 20_000)).toBe(true);
+    process.kill(Number(lines(file)[2]), 'SIGKILL');
+    const outcomes = await within(Promise.all(calls), 30_000);
+    expect(outcomes).not.toBe('still waiting');
+    const failed = (outcomes as (number | Error)[]).filter((o) => o instanceof Error);
+    expect(failed.length).toBeLessThanOrEqual(1);
+    for (const err of failed) expect(err).toBeInstanceOf(WorkerCrashedError);
+    const done = (outcomes as (number | Error)[]).filter((o) => typeof o === 'number');
+    expect(done.length).toBe(12 - failed.length);
+    for (const [i, o] of (outcomes as (number | Error)[]).entries())
+      if (typeof o === 'number') expect(o).toBe(i);
   });
 
   // mlr-org/rush#89: a worker lost between two tasks was charged a phantom failed task. Here a
@@ -379,6 +414,20 @@ describe.each(CONTEXTS)('bug reports (60), queues, %s context', (context) => {
     }
     await within(Promise.all([a.join(), b.join()]), 15_000);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+  });
+
+  // merenlab/anvio#458: a non-blocking get raised Empty although the queue was not empty (the
+  // putting process's feeder thread had not flushed yet). Here, once the worker that put 50 values
+  // has been joined, qsize() counts them and getNowait() takes every one.
+  it('anvio#458: after the putting worker is joined, getNowait() takes every value it put', {
+    timeout: 30_000,
+  }, async () => {
+    const q = new Queue<[string, number]>();
+    const p = startProcess({ target: t.putTagged, args: [q, 'w', 50], context });
+    await within(p.join(), 20_000);
+    expect(p.exitCode).toBe(0);
+    expect([q.qsize(), q.empty()]).toEqual([50, false]);
+    expect(range(50).map(() => q.getNowait()[1])).toEqual(range(50));
   });
 
   // python/cpython#75069 (bpo-30886): join_thread() did nothing when the queue was made and used in

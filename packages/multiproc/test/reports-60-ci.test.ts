@@ -10,6 +10,7 @@
 // - gevent/gevent#11: a BoundedSemaphore released past its value blocked instead of failing.
 // - python/cpython#89474 (bpo-45311): release(n) wakes n waiters at once.
 // - nipy/nipype#1689: a process waiting on a semaphore used 100% CPU.
+// - python/cpython#98447: Array('i', 12) seemed to hold 6 items (read back as doubles).
 import {
   BaseManager,
   BoundedSemaphore,
@@ -18,7 +19,9 @@ import {
   LockError,
   Manager,
   ProcessError,
+  RawArray,
   Semaphore,
+  SharedArray,
   ValidationError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +119,19 @@ describe('bug reports (60), semaphores waited on in this thread', () => {
     expect(await sem.acquire({ timeout: 500 })).toBe(false);
     const used = process.cpuUsage(before);
     expect((used.user + used.system) / 1000).toBeLessThan(150);
+  });
+});
+
+describe('bug reports (60), shared arrays', () => {
+  // python/cpython#98447: an Array('i', 12) read through a buffer looked like 6 items, as the
+  // buffer kept no item type. Here length, the typed view and its byte length all agree on the
+  // typecode, for the locked and the raw form.
+  it("cpython#98447: SharedArray('i', 12) and RawArray('i', 12) hold 12 items of 4 bytes", () => {
+    for (const a of [new SharedArray('i', 12), new RawArray('i', 12)]) {
+      expect([a.length, a.view.length, a.view.byteLength, a.view.BYTES_PER_ELEMENT]).toEqual([12, 12, 48, 4]);
+      expect(a.view).toBeInstanceOf(Int32Array);
+    }
+    const d = new SharedArray('d', 12);
+    expect([d.length, d.view.length, d.view.byteLength]).toEqual([12, 12, 96]);
   });
 });
