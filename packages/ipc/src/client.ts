@@ -34,6 +34,8 @@ export interface ClientOptions {
  * connected, before the listener's `accept()` (Python: the server's backlog holds it); what it
  * sends meanwhile is received after `accept()`. With an `authkey` it resolves once both sides
  * have authenticated each other, so it waits, however long, for the listener to `accept()`.
+ * While a Unix socket listener's backlog is full (many clients at once, a small `backlog`), it
+ * waits for room, as Python's blocking connect does, instead of failing with EAGAIN.
  * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
  * @param options - `authkey`, the listener's secret.
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.

@@ -10,7 +10,8 @@ export interface ListenerOptions {
    */
   authkey?: string | Uint8Array | null | undefined;
   /**
-   * How many connections the system queues before `accept()` takes them.
+   * How many connections the system queues before `accept()` takes them. A `Client()` that finds
+   * the queue full waits for room (on a Unix socket, as Python's does; over TCP, the system retries).
    * @default 511 (Node's default)
    */
   backlog?: number | null | undefined;

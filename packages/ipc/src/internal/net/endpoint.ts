@@ -21,9 +21,10 @@ import {
   serverHandshake,
 } from './handshake.js';
 import { limitHandshake, timedOut } from './handshake-limit.js';
+import { READ_BUFFER_BYTES } from './open-socket.js';
 import { checkSocketPath } from './socket-path.js';
 
-const READ_BUFFER_BYTES = 64 * 1024;
+export { openSocket } from './open-socket.js';
 
 /** Where a Listener listens: a Unix socket path (a named pipe on Windows), or `[host, port]`. */
 export type Address = string | readonly [host: string, port: number];
@@ -89,28 +90,6 @@ export function refuseFamily(options: unknown, where: string, write: string): vo
       "follows from the address, as Python infers it when none is given (a path: 'AF_UNIX'; [host, " +
       `port]: 'AF_INET'). Drop it: write ${write}.`,
   );
-}
-
-/**
- * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
- * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
- * `onread`: no stream layer, no allocation per read).
- */
-export function openSocket(
-  target: { path: string } | { host: string; port: number },
-  feed?: Feed,
-): Promise<net.Socket> {
-  return new Promise<net.Socket>((resolve, reject) => {
-    const onread = feed && onreadInto(Buffer.allocUnsafe(READ_BUFFER_BYTES), feed);
-    const s = process.getBuiltinModule('node:net').connect(onread ? { ...target, onread } : target);
-    s.once('error', reject);
-    s.once('connect', () => {
-      s.off('error', reject);
-      // Request/answer traffic: Nagle's algorithm would hold a small write back for an ACK.
-      if (s.remotePort !== undefined) s.setNoDelay(true);
-      resolve(s);
-    });
-  });
 }
 
 // The buffer every socket a manager accepted reads into: a chunk is used up before the next read.
