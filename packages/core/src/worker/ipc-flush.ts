@@ -30,29 +30,58 @@ export function ipcEndsNormally(): void {
   hook()?.endsNormally?.();
 }
 
-let collectedUpTo = 0;
+/** How many objects ipc registered in this realm whose collection frees something elsewhere. */
+const SETTLED_KEY = Symbol.for('multiproc.ipc.collectableSettled');
+/**
+ * When to look after a batch that registered copies: at once, then again while some are still
+ * alive (a child's copies were seen to stay reachable for 100 ms and more after their batch
+ * answered: the look at once missed them, and nothing looked again while the worker idled).
+ */
+const LOOK_AFTER_MS = [0, 250, 1_000, 5_000];
+
+let seenUpTo = 0;
+let looksLeft = 0;
 let collecting: ReturnType<typeof setTimeout> | null = null;
 let nextCollect = 0;
 let gc: (() => void) | undefined;
 
+const counted = (key: symbol): number => {
+  const n = (globalThis as Record<symbol, unknown>)[key];
+  return typeof n === 'number' ? n : 0;
+};
+
 /**
- * After a batch: once connections or queues were made in this realm since the last look, collects
- * garbage soon (an unref'd timer), so that each one a task dropped without `close()` is closed by
- * ipc's finalizer (Python closes it at its last reference). A worker that allocates little never
- * collects by itself: a pool given a new queue per call kept each copy's socket open in the worker
- * and in its home, until the program ran out of file descriptors (~3.5 per call). At most a tenth
- * of the worker's time goes to it: the next waits ten times as long as the last took.
+ * After a batch: once connections, queues or manager proxies were made in this realm since the
+ * last batch, collects garbage soon (an unref'd timer), and a few times more while some of them
+ * live, so that each one a task dropped without `close()` is closed by ipc's finalizer (Python
+ * closes it at its last reference) and each proxy's object is released in its manager. A worker
+ * that allocates little never collects by itself: a pool given a new queue per call kept each
+ * copy's socket open in the worker and in its home, until the program ran out of file descriptors
+ * (~3.5 per call); a proxy per call kept each object in the manager. At most a tenth of the
+ * worker's time goes to it: the next waits ten times as long as the last took. A copy a task keeps
+ * (in a global) ends the series after its last look.
  */
 export function collectDroppedCopies(): void {
-  const made = (globalThis as Record<symbol, unknown>)[REGISTERED_KEY];
-  if (typeof made !== 'number' || made === collectedUpTo || collecting) return;
-  const wait = Math.max(0, nextCollect - performance.now());
+  const made = counted(REGISTERED_KEY);
+  if (made === seenUpTo) return;
+  seenUpTo = made;
+  looksLeft = LOOK_AFTER_MS.length; // from the first look again
+  if (collecting) clearTimeout(collecting);
+  collecting = null;
+  lookLater();
+}
+
+function lookLater(): void {
+  const delayMs = LOOK_AFTER_MS[LOOK_AFTER_MS.length - looksLeft]!;
+  const wait = Math.max(delayMs, nextCollect - performance.now());
   collecting = setTimeout(() => {
     collecting = null;
-    collectedUpTo = (globalThis as Record<symbol, unknown>)[REGISTERED_KEY] as number;
+    looksLeft--;
+    if (counted(SETTLED_KEY) >= counted(REGISTERED_KEY)) return; // every one collected or closed
     const began = performance.now();
     collector()();
     nextCollect = performance.now() + 10 * (performance.now() - began);
+    if (looksLeft > 0) lookLater();
   }, wait);
   collecting.unref();
 }

@@ -7,9 +7,11 @@
  * its first call of the object (INCREF), so a proxy that only passes through opens no connection.
  * The thread that serves the manager reports to its server directly.
  */
-import { beforeExitFlush } from '../runtime/exit.js';
+import { countCollectable, countSettled } from '../finalize.js';
+import { beforeExitFlush, EXIT_FLUSH_MS } from '../runtime/exit.js';
 import type { ManagerClient } from './client.js';
-import { QUIET, requestFrame } from './rpc.js';
+import { deliverAtExit } from './exit-connect.js';
+import { copyFrame, QUIET, requestFrame } from './rpc.js';
 import { DECREF, INCREF, LOCAL, PIN, type ServedRefs } from './served-refs.js';
 import type { ProxyRef } from './wire.js';
 
@@ -29,7 +31,7 @@ const localServers = new Map<string, ServedRefs>();
 const tracked = new Map<string, Tracked>();
 const registry = new FinalizationRegistry<string>((key) => collected(key));
 // Where the connections' reports go: set by client.ts (a function, so this file needs no import of it).
-let connectionOf: ((ref: ProxyRef) => ManagerClient | null) | null = null;
+let connectionOf: ((ref: ProxyRef, make: boolean) => ManagerClient | null) | null = null;
 const batches = new Map<ManagerClient, Map<string, number[]>>();
 let flushing = false;
 
@@ -41,7 +43,7 @@ export function serveLocally(instance: string, refs: ServedRefs | null): void {
 }
 
 /** @internal Set by client-registry.ts: this thread's live connection for `ref`, if any (made when `make`). */
-export function reportThrough(find: (ref: ProxyRef) => ManagerClient | null): void {
+export function reportThrough(find: (ref: ProxyRef, make: boolean) => ManagerClient | null): void {
   connectionOf = find;
 }
 
@@ -58,11 +60,44 @@ export function adopt(proxy: object, ref: ProxyRef, decoded: boolean): void {
   if (t === undefined) tracked.set(key, (t = { ref, live: 0, unpins: 0, held: !decoded }));
   t.live++;
   registry.register(proxy, key);
+  // A pool worker whose task dropped it collects once idle, for the manager to free the object
+  // (Python's refcount frees it as the task returns; a worker that allocates little never collects).
+  countCollectable();
   const local = localServers.get(ref.server);
   if (local !== undefined) {
     if (decoded || t.live === 1) local.incref(LOCAL, ref.id, decoded ? 1 : 0);
     t.held = true;
-  } else if (decoded) t.unpins++;
+  } else if (decoded) {
+    t.unpins++;
+    beforeExitFlush(reportAtExit);
+  }
+}
+
+/**
+ * At exit (the event loop will not run again): what waits to be reported goes now, and copies
+ * taken up here that no call reported (a Process that passed a proxy by, or ignored it) are
+ * reported over a connection made synchronously (exit-connect.ts), else the manager would keep
+ * their objects for ever. A manager gone by then is no loss.
+ */
+function reportAtExit(): void {
+  flush();
+  const unsent = new Map<string, { ref: ProxyRef; frames: Buffer[] }>();
+  for (const [key, t] of tracked) {
+    if (t.unpins === 0) continue;
+    tracked.delete(key);
+    const client = connectionOf?.(t.ref, false) ?? null;
+    if (client !== null) {
+      report(client, DECREF, [t.ref.id, t.unpins]); // written by its own flush at exit
+      continue;
+    }
+    const to = `${t.ref.server}|${String(t.ref.address)}`;
+    const group = unsent.get(to) ?? { ref: t.ref, frames: [] };
+    unsent.set(to, group);
+    group.frames.push(copyFrame(requestFrame(0, 0, DECREF, [t.ref.id, t.unpins], QUIET)));
+  }
+  const deadline = Date.now() + EXIT_FLUSH_MS;
+  for (const { ref, frames } of unsent.values())
+    deliverAtExit(ref.address, Buffer.from(ref.authkey, 'hex'), frames, 1, deadline, ref.server);
 }
 
 /** A proxy of `ref` is about to make a call through `client`: this thread holds the object. */
@@ -104,6 +139,7 @@ function reportPins(): void {
 }
 
 function collected(key: string): void {
+  countSettled();
   const t = tracked.get(key);
   if (t === undefined || --t.live > 0) return;
   tracked.delete(key);
@@ -118,7 +154,10 @@ function release(key: string, ref: ProxyRef, held: boolean, unpins: number): voi
     again.unpins += unpins; // a new proxy of it came meanwhile: it reports these with its own
     return;
   }
-  const client = connectionOf?.(ref) ?? null;
+  // Copies taken up here but never used (a task that passed a proxy on, or ignored it) opened no
+  // connection: one is made to say so, or the manager would keep the object for ever (Python's
+  // proxy connects as it is unpickled, and decrefs as it is collected).
+  const client = connectionOf?.(ref, unpins > 0 && !localServers.has(ref.server!)) ?? null;
   if (client?.pending.waitsOn(ref.id)) {
     setTimeout(() => release(key, ref, held, unpins), 250).unref();
     return;
@@ -127,7 +166,7 @@ function release(key: string, ref: ProxyRef, held: boolean, unpins: number): voi
   const local = localServers.get(ref.server!);
   if (local !== undefined) local.decref(LOCAL, ref.id, 0);
   else if (client !== null && (held || unpins > 0)) queue(client, DECREF, ref.id, unpins);
-  // (no connection: it ended, and the manager dropped what it held)
+  // (no connection: it ended, and the manager dropped what it held or is gone)
 }
 
 // Reports go out together, after this turn, each method's as one frame; an INCREF at once, before

@@ -75,9 +75,13 @@ export function callsPending(server: string): boolean {
   return false;
 }
 
-// Refcount reports go through the live connection a proxy of `ref` uses, never a new one.
-reportThrough((ref) => {
+// Refcount reports go through the live connection a proxy of `ref` uses. A new one only when
+// `make` and this thread never had one to that manager: one that died took what it held with it,
+// or the manager is gone.
+reportThrough((ref, make) => {
   const base = managerKey(ref.address, ref.authkey);
   const c = clients.get(`${base}|${ref.server}`) ?? clients.get(base);
-  return c !== undefined && !c.dead && c.server === ref.server ? c : null;
+  if (c !== undefined) return !c.dead && c.server === ref.server ? c : null;
+  const key = `${base}|${ref.server}`;
+  return make && !ended.has(key) && !ended.has(base) ? clientFor(ref.address, ref.authkey, ref.server) : null;
 });
