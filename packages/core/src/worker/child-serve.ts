@@ -41,6 +41,13 @@ export function serveChildAsMain(handler: Handler): void {
   // that tells ES modules from CommonJS by `typeof require`, as UMD bundles do, would take the wrong way).
   const evalGlobals = globalThis as Record<string, unknown>;
   for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete evalGlobals[name];
+  // Nor every builtin module by its name (`fs`, `http`, `zlib`, ...), which Node gives -e code as
+  // lazy accessors whose setter (`setReal`) replaces them: a task would see `typeof http ===
+  // 'object'` here and 'undefined' in a thread or the program. A global that was there before
+  // (`process`, `crypto`) is never one.
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (Object.getOwnPropertyDescriptor(globalThis, name)?.set?.name === 'setReal') delete evalGlobals[name];
+  }
   proc.__tinypool_state__ = {
     isChildProcess: true,
     isTinypoolWorker: true,
