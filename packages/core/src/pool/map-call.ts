@@ -138,7 +138,7 @@ export function mapChunks(
 ): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined> {
   const { context, dispatcher } = pool;
   // The chunks handed to the pool and not settled: an abort stops them all.
-  const live = new Set<Entry>();
+  const live = new Set<ChunkEntry>();
   let aborted: { error: unknown } | undefined;
   // Stops the stream (set once it started): a call waiting on its input has no chunk to abort.
   let interrupt: ((error: unknown) => void) | undefined;
@@ -231,7 +231,13 @@ export function mapChunks(
         if (!started) startEarly();
         return readAll?.(leftClosed) ?? Promise.resolve();
       });
-  const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
+  // Given up (the consumer left, a chunk failed): settled here, so their items' copies go back.
+  const cancel = () => {
+    const given = [...live].filter((chunk) => !chunk.settled);
+    dispatcher.cancel(given);
+    for (const chunk of given) chunk.givenUp();
+  };
+  const inner = streamChunks(iterable as Iterable<unknown>, submit, cancel, {
     processes: pool.processes,
     chunksize: options.chunksize ?? undefined,
     inflight,

@@ -115,7 +115,7 @@ export interface ChunkCall {
   readonly context: ContextName;
   readonly buffers: Float64Buffers | undefined;
   /** The chunks handed to the pool and not settled: an abort stops them all. */
-  readonly live: Set<Entry>;
+  readonly live: Set<ChunkEntry>;
   /** Its `onMessage`'s failure, once it threw. */
   readonly hold: CallHold;
   readonly messages: CallerMessages;
@@ -147,7 +147,7 @@ export class ChunkEntry implements Entry {
   /** Its items' shared memory has left this thread: see `Entry.sent`. */
   readonly sent: () => void;
   // Its items' copies, given up when it settles.
-  readonly #keeps: ChunkKeeps;
+  #keeps: ChunkKeeps;
   readonly #resolve: (reply: ChunkReply) => void;
   readonly #reject: (error: unknown) => void;
   // Set once structured clone refused it (`unsent`): the rejection that follows splits it instead.
@@ -270,6 +270,18 @@ export class ChunkEntry implements Entry {
     this.#chunk.drop?.();
   }
 
+  /**
+   * Its call gave it up (`Dispatcher.cancel`: an `imap` whose consumer left, a `map` another chunk
+   * of which failed): settled without a reply, it is never posted again, so the copies its items
+   * took at the call (item-keeps.ts) go back now; before, they held each pipe end open (its other
+   * end never saw EOF) and each queue's home until the program ended.
+   */
+  givenUp(): void {
+    this.#call.live.delete(this);
+    this.#call.keeps.settled(this.#keeps, this.taskIndex);
+    this.#keeps = undefined;
+  }
+
   /** See `Entry.holderEnded`: its items' copies count as closed now, before it settles. */
   holderEnded(): void {
     this.#chunk.ended?.();
@@ -350,6 +362,7 @@ export class ChunkEntry implements Entry {
   #release(restFrom?: number, skip?: number): void {
     this.#call.live.delete(this);
     this.#call.keeps.settled(this.#keeps, this.taskIndex, restFrom, skip);
+    this.#keeps = undefined;
     if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
   }
 }
