@@ -182,7 +182,8 @@ export class System implements HomeActions {
     if (!cs || !c.moves) return false;
     this.moved.add(value as string);
     cs.movedHere.push(value as string);
-    this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
+    // The home keeps a copy (home.ts sendNow): the copy returns nothing.
+    this.#down(cs, { op: Op.H_DATA, a, b, body: { value } });
     return true;
   }
   sendBytesNow(): boolean {
@@ -355,7 +356,7 @@ export class System implements HomeActions {
 
   /** The home thread's `Connection.send()`: at once by move when it can, else as an item. */
   sendFromHome(end: number, item: string): void {
-    if (!this.home.sendNow(end, item)) this.home.tryPut(end, item);
+    if (!this.home.sendNow(end, item, keepString)) this.home.tryPut(end, item);
   }
 
   put(who: CopySim | null, item: string, acked: boolean, timeoutMs = -1): Probe {
@@ -508,4 +509,9 @@ function drainView(c: ReaderCopy): string[] {
   }
   c.delivered.unshiftAll(items);
   return out;
+}
+
+// What the home keeps of a value it sent at once: the model's items are strings, their own copy.
+function keepString(value: unknown): Item {
+  return value as string;
 }

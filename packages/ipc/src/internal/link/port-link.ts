@@ -127,7 +127,8 @@ export class PortLink extends Link {
         const b = msg[i + 2] as number;
         for (const value of values) this.onFrame(Op.R_PUT, a, b, { value, bytes } as Decoded);
       } else if (op === Op.H_DATA_VALUE) {
-        this.onFrame(Op.H_DATA, a, msg[i + 2] as number, { value: msg[i + 3], moved: true } as Decoded);
+        // The home kept a copy of it (home.ts sendNow): used here or not, nothing goes back.
+        this.onFrame(Op.H_DATA, a, msg[i + 2] as number, { value: msg[i + 3] } as Decoded);
       } else if (op === Op.R_PUT_VALUE) {
         this.onFrame(Op.R_PUT, a, 0, { value: msg[i + 3] } as Decoded);
       } else this.onFrame(op, a, msg[i + 2] as number, (msg[i + 3] as Item | undefined) ?? '');

@@ -122,16 +122,19 @@ export class HomeProtocol extends HomeOfCopies {
 
   /**
    * Hands a JSON-exact value straight to the one reading copy when it would take it next anyway
-   * and its link can send it at once, unserialized (moved); false when it cannot (put it instead).
+   * and its link can send it at once, unserialized (a port clones it); false when it cannot (put
+   * it instead). The home keeps `keep(value)`, a private copy, until the copy reports it taken: a
+   * thread that ends without giving it back (process.exit(), terminate(), a crash) returns nothing,
+   * and its link's close puts the copy back at the front.
    */
-  sendNow(end: number, value: unknown): boolean {
+  sendNow(end: number, value: unknown, keep: (value: unknown) => Item): boolean {
     const ch = this.endpoints[end]!.write!;
     const c = this.#takesNow(ch);
     if (!c?.moves) return false;
     // pushNow() without a closure per send: this is every send of a ping-pong.
     const tag = c.nowTag;
     if (!this.out.sendNow(c, Op.H_DATA_VALUE, c.epoch, tag, value)) return false;
-    c.pushedNow(ch, tag);
+    c.pushedNow(ch, tag, keep(value));
     return true;
   }
 

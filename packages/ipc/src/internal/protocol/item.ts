@@ -18,9 +18,10 @@ export type Taken = Item | typeof EOF;
 
 /**
  * A JSON-exact value nobody else holds: a private copy made at put or send, a run of JSON items
- * parsed at once, or a value sent at once by `Connection.send()` (cloned by a port). `moved` marks
- * one the home kept no copy of, which the copy sends back if it does not use it. A plain object,
- * so it keeps its shape across a port.
+ * parsed at once, or a value sent at once by `Connection.send()` (cloned by a port; the home keeps
+ * a copy, home.ts sendNow). `moved` would mark one the home kept no copy of, which the copy sends
+ * back if it does not use it: no link marks one so any more. A plain object, so it keeps its shape
+ * across a port.
  */
 export interface Decoded {
   readonly value: unknown;
@@ -73,6 +74,8 @@ export const MOVED_TAG = 4;
 
 /** Whether a copy received `item` by move (a port's), so it must return it rather than drop it. */
 export function wasMoved(item: Item, moves: boolean): boolean {
-  // Bytes are never moved to a copy (port-link.ts): only a value sent at once, unserialized.
+  // Nothing is moved to a port copy now: bytes are copied (port-link.ts), and of a value sent at
+  // once the home keeps a copy (home.ts sendNow), since a thread stopped without its exit hooks
+  // returns nothing.
   return moves && isDecoded(item) && item.moved === true;
 }

@@ -90,7 +90,7 @@ export const Op = {
   H_JOINED: 24,
   /** H_DATA of several JSON items, as one JSON array text. */
   H_DATA_RUN: 25,
-  /** Port links only: H_DATA of one JSON-exact value, moved: the copy returns it if unused. */
+  /** Port links only: H_DATA of one JSON-exact value, unserialized (the home keeps a copy). */
   H_DATA_VALUE: 26,
   /** Answer to R_SYNC `a`. */
   H_SYNCED: 27,

@@ -39,7 +39,7 @@ interface PendingGiveBack {
 
 export class ReaderCopy extends HomeCopy {
   declare readonly end: ChannelEndpoint;
-  /** Its link sends values at once, unserialized (home.ts sendNow): the home keeps {@link MOVED} for them. */
+  /** Its link sends values at once, unserialized (home.ts sendNow): the home keeps a private copy of each. */
   moves = false;
   epoch = 0;
   /** Gets waiting at the copy, not served yet (its entries in the channel's takers). */
@@ -134,8 +134,12 @@ export class ReaderCopy extends HomeCopy {
     return this.hard === 0 ? 0 : 1;
   }
 
-  /** An item tagged `tag` ({@link nowTag} before it left) was pushed at once: what {@link pushNow} does once sent. */
-  pushedNow(ch: Channel, tag: number): void {
+  /**
+   * An item tagged `tag` ({@link nowTag} before it left) was pushed at once: what {@link pushNow}
+   * does once sent. `kept`: what the home keeps of it until reported taken ({@link MOVED}: nothing,
+   * the copy returns it if unused).
+   */
+  pushedNow(ch: Channel, tag: number, kept: Item = MOVED): void {
     if (tag === 0) {
       this.soft--;
       this.markSoft(ch);
@@ -143,7 +147,8 @@ export class ReaderCopy extends HomeCopy {
       this.hard--;
       ch.hardWaiting--;
     }
-    this.delivered.push(MOVED);
+    this.delivered.push(kept);
+    if (kept !== MOVED) this.deliveredBytes += approxBytes(kept);
     ch.inFlight++;
   }
 

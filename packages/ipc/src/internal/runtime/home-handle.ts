@@ -5,6 +5,7 @@ import type { Channel } from '../protocol/channel.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { approxBytes, BROKEN, type Item, MOVE_MIN_BYTES, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
+import { toItem } from '../serialize.js';
 import { dropCarried } from './carried.js';
 import { readCopyNow } from './catch-up.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
@@ -109,7 +110,7 @@ export class HomeHandle implements Handle {
   }
 
   sendNow(value: unknown): boolean {
-    if (!this.#proto.sendNow(this.#end, value)) return false;
+    if (!this.#proto.sendNow(this.#end, value, keptCopy)) return false;
     this.#budget?.sent(this.#write!, 0);
     return true;
   }
@@ -250,4 +251,10 @@ export class HomeHandle implements Handle {
 function dropped<R>(item: Item, result: R): R {
   dropCarried(item);
   return result;
+}
+
+// What the home keeps of a value sent at once to a thread's copy (home.ts sendNow): a private copy,
+// as a send takes a snapshot, until the copy reports it taken.
+function keptCopy(value: unknown): Item {
+  return toItem(value, 'value', true);
 }

@@ -267,6 +267,10 @@ export class RemoteHandle implements Handle {
     const proto = this.#proto;
     if (proto.state === 'gone') return;
     if (this.#link instanceof PortLink) return void this.#link.flushSync();
+    // What it read ahead goes back, as the flush hook gives it back when a worker returns: over a
+    // socket the home keeps nothing of bytes it moved here (a sendBytes() of 16 KiB or more), so a
+    // process.exit() with them unread lost them. The sync below waits until they are all home.
+    if (!this.#homeHere) proto.giveBack();
     if (this.#sent === this.#syncedAt) return;
     if (this.#homeHere) return void this.#link.flushSync(deadline);
     const w: Wait = { done: false };
