@@ -2,6 +2,7 @@
 // the fresh project, through a private redis-server on a free loopback port.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,32 @@ describe.skipIf(!hasRedis)('@multiproc/bullmq', () => {
     expect(ran.stderr).toBe('');
     expect(ran.stdout).toBe('[1,4,9,16,25]\n');
   });
+
+  it('a client bundled with esbuild (code splitting) maps through it, run without node_modules', async () => {
+    const port = await freePort();
+    const cwd = withFixtures('bullmq-tasks.mjs', 'bullmq-bundled.mjs', 'bullmq-bundle.build.mjs');
+    const built = await run(process.execPath, ['bullmq-bundle.build.mjs'], { cwd, timeoutMs: 120_000 });
+    expect(built.stderr).toBe('');
+    const out = mkdtempSync(join(consumer().root, 'bullmq-bundled-'));
+    cpSync(join(cwd, 'dist'), out, { recursive: true });
+    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
+    const url = `redis://127.0.0.1:${port}`;
+    const bin = join(consumer().app, 'node_modules', '.bin', 'multiproc-worker');
+    await startUntil(
+      bin,
+      ['--redis', url, '--tasks', './bullmq-tasks.mjs', '--concurrency', '1'],
+      / connected /,
+      cwd,
+    );
+    const ran = await run(process.execPath, ['app.js'], {
+      cwd: out,
+      env: cleanEnv({ REDIS_URL: url, MULTIPROC_SECRET: SECRET }),
+      timeoutMs: 60_000,
+    });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe('[1,4,9,16,25]\n');
+  }, 180_000);
 });
 
 // The README's command, `multiproc-worker --tasks ./tasks.ts`, in a project without tsx: the worker

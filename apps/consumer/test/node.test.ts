@@ -177,6 +177,32 @@ describe.concurrent('a bundle that lacks the worker entries', () => {
   });
 });
 
+describe.concurrent('an esbuild bundle with and without splitting', () => {
+  // Without splitting a worker holds two copies of multiproc (its entry's, which decodes the
+  // arguments, and the one in the task's bundle): the guide says what that changes.
+  it.each([
+    [true, 'error instanceof true, code MP_QUEUE_EMPTY, Value instanceof true'],
+    [false, 'error instanceof false, code MP_QUEUE_EMPTY, Value instanceof false'],
+  ])('splitting: %s gives what the bundling guide says', async (splitting, expected) => {
+    const guide = join(REPO, 'apps/docs/examples/bundling');
+    const dir = withFixtures('unsplit.ts');
+    const script = readFileSync(join(guide, 'esbuild.build.mjs'), 'utf8')
+      .replace("app: 'src/app.ts'", "app: 'unsplit.ts'")
+      .replace('splitting: true', `splitting: ${splitting}`);
+    expect(script).toContain("app: 'unsplit.ts'");
+    writeFileSync(join(dir, 'build.mjs'), script);
+    await runOk(process.execPath, ['build.mjs'], { cwd: dir, timeoutMs: 120_000 });
+    const out = mkdtempSync(join(consumer().root, 'split-bundle-'));
+    cpSync(join(dir, 'dist'), out, { recursive: true });
+    const ran = await run(process.execPath, ['app.js'], { cwd: out });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe(`${expected}\n`);
+    const page = readFileSync(join(REPO, 'apps/docs/guide/bundling.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(page).toContain('`instanceof` against the classes your code imports is `false` there');
+    expect(page).not.toContain('which also works, at the cost of size');
+  });
+});
+
 describe.concurrent('a CommonJS bundle', () => {
   it('runs Process in both contexts, and Pool refuses with a ContextError that says to bundle as ES modules', async () => {
     const dir = withFixtures('cjs-bundle.cjs', 'cjs-bundle.build.mjs');

@@ -60,6 +60,35 @@ describe.skipIf(redisMissing)('two task modules with one file name', () => {
     expect(await pool('samename').apply(tasks.square, [3])).toBe(9);
   }, 60_000);
 
+  test("a task the worker's module of that name lacks is refused with the moduleNames advice too", async () => {
+    // sub/tasks.mjs's whoami: ../tasks.mjs, loaded as `tasks`, has no such task. Its fingerprint
+    // tells the two modules apart, as for a task both define.
+    const { handle } = await startWorkerHere(redis.url, { prefix: 'lacking' });
+    workers.push(handle);
+    const call = pool('lacking').apply(subTasks.whoami, []);
+    await expect(call).rejects.toBeInstanceOf(UnknownTaskError);
+    await expect(call).rejects.toMatchObject({
+      taskId: 'tasks#whoami',
+      message: expect.stringMatching(/is not the caller's.*moduleNames/),
+    });
+  }, 60_000);
+
+  test("a worker that loaded the caller's module under another name says which moduleNames entry reaches it", async () => {
+    const { handle } = await startWorkerHere(redis.url, {
+      prefix: 'loadedas',
+      tasks: [TASKS, `subt=${fileURLToPath(SUB_URL)}`],
+    });
+    workers.push(handle);
+    const p = pool('loadedas');
+    for (const task of [subTasks.whoami, subTasks.square]) {
+      const call = p.apply(task as typeof subTasks.square, [3]);
+      await expect(call).rejects.toBeInstanceOf(UnknownTaskError);
+      await expect(call).rejects.toMatchObject({
+        message: expect.stringMatching(/with the caller's tasks as 'subt'.*moduleNames: \{ subt: /),
+      });
+    }
+  }, 60_000);
+
   test('named apart with moduleNames (a URL or an absolute path) and --tasks name=path, both run', async () => {
     const { handle } = await startWorkerHere(redis.url, {
       prefix: 'named',

@@ -38,6 +38,7 @@ import {
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
+import { loadQueue } from './bullmq-queue.js';
 import type { PoolEventSink } from './emitter.js';
 import { dispatchEvent, EventReader, StreamTrim } from './events.js';
 import { GoneJobs, removedJobError } from './gone-jobs.js';
@@ -106,8 +107,7 @@ export class Jobs {
     // Named as the pool's other connections (`multiproc:<queue>...`): CLIENT LIST tells whose it is.
     const connectionName = `multiproc:${queue}:queue`;
     const connection = { ...this.#o.connection.options, connectionName } as ConnectionOptions;
-    // Loaded here, not at import: BullMQ takes a while to load, and meanwhile the pool connects.
-    const { Queue } = await import('bullmq');
+    const Queue = await loadQueue();
     const q = new Queue(queue, {
       connection,
       prefix,

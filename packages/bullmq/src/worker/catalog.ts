@@ -81,7 +81,7 @@ export async function loadCatalog(
     let refs: TaskRef[];
     let names: Record<string, string[]>;
     try {
-      ({ refs, names } = await pool.apply(describeTasks.describeModule, [spec.url]));
+      ({ refs, names } = await pool.apply(describeTasks().describeModule, [spec.url]));
     } catch (error) {
       // The message names the module already when it comes from the import ("Cannot import the task module <url>: ...").
       const message = String((error as Error)?.message ?? error);

@@ -10,7 +10,7 @@
  * `importTaskModule`): a TypeScript module loads through the running tsx, else a tsx found from
  * the module's project or beside this package, else Node's own type stripping (Node 22.18+, 24).
  */
-import { defineTasks, isTaskRef, type TaskRef } from '@multiproc/core';
+import { defineTasks, isMain, isTaskRef, type TaskRef } from '@multiproc/core';
 import { importTaskModule, moduleTaskNames, whileImporting } from '@multiproc/core/internal';
 
 /** What a task module gives a worker: its exported task references, and each one's module's task names. */
@@ -45,4 +45,18 @@ async function describeModule(moduleUrl: string): Promise<ModuleTasks> {
   return { refs: [...found], names };
 }
 
-export const describeTasks = defineTasks(import.meta.url, { describeModule });
+const register = () => defineTasks(import.meta.url, { describeModule });
+let registered: ReturnType<typeof register> | undefined;
+
+/**
+ * The task that describes a task module, registered under this module's URL on first use: by the
+ * worker command as it loads its modules, and in each of its local workers as this module loads
+ * there. A program that only makes pools never registers it, so when a bundle puts this module and
+ * the program's tasks in one file, that file's URL names only the program's tasks (whose names the
+ * pool's jobs carry as their module's fingerprint).
+ */
+export function describeTasks(): ReturnType<typeof register> {
+  registered ??= register();
+  return registered;
+}
+if (!isMain()) describeTasks();

@@ -121,7 +121,9 @@ export async function processJob(
   const known = data.v === WIRE_FORMAT || (data.v === HELD_ARGS_FORMAT && held !== undefined);
   if (!known) return otherFormat(ctx, job, data.v, fields);
   const entry = ctx.catalog.get(job.name);
-  const error = entry ? otherModule(job.name, data.mod, entry) : noSuchTask(job.name, ctx.catalog);
+  const error = entry
+    ? otherModule(job.name, data.mod, entry, ctx.catalog)
+    : noSuchTask(job.name, data.mod, ctx.catalog);
   if (error) {
     log.event('job rejected', { ...fields, reason: describeError(error) });
     return sign(ctx, id, { ok: false, error: toErrorRecord(error) });
@@ -230,11 +232,24 @@ function payloadGone(ctx: ProcessorContext, job: Job, fields: Record<string, unk
   return sign(ctx, job.id!, { ok: false, error: toErrorRecord(error) });
 }
 
-function noSuchTask(taskId: string, catalog: ReadonlyMap<string, CatalogEntry>): UnknownTaskError {
+/**
+ * The job names a task this worker lacks. When the worker's module of that name defines other
+ * tasks than the caller's, the two are different modules of one file name: that is said (with
+ * `otherModule`'s advice), not "start a worker with --tasks", which such a worker has done.
+ */
+function noSuchTask(
+  taskId: string,
+  mod: string,
+  catalog: ReadonlyMap<string, CatalogEntry>,
+): UnknownTaskError {
+  const prefix = taskId.slice(0, taskId.indexOf('#') + 1);
+  const sameName = [...catalog].find(([id]) => id.startsWith(prefix))?.[1];
+  const other = sameName && otherModule(taskId, mod, sameName, catalog);
+  if (other) return other;
   return new UnknownTaskError(
     taskId,
     `The worker has no task '${taskId}': start multiproc-worker with --tasks naming the module that ` +
-      `exports it (its tasks: ${[...catalog.keys()].join(', ') || 'none'}).`,
+      `exports it (its tasks: ${[...catalog.keys()].join(', ') || 'none'}).${loadedAs(taskId, mod, catalog)}`,
   );
 }
 
@@ -243,7 +258,12 @@ function noSuchTask(taskId: string, catalog: ReadonlyMap<string, CatalogEntry>):
  * name: two modules share a file name (`src/a/tasks.js`, `src/b/tasks.js`), or caller and worker
  * run different versions of it. Running this worker's function of that name could run other code.
  */
-function otherModule(taskId: string, mod: string, entry: CatalogEntry): UnknownTaskError | undefined {
+function otherModule(
+  taskId: string,
+  mod: string,
+  entry: CatalogEntry,
+  catalog: ReadonlyMap<string, CatalogEntry>,
+): UnknownTaskError | undefined {
   if (mod === '' || entry.fingerprint === '' || mod === entry.fingerprint) return undefined;
   const name = taskId.slice(0, taskId.indexOf('#'));
   return new UnknownTaskError(
@@ -252,8 +272,27 @@ function otherModule(taskId: string, mod: string, entry: CatalogEntry): UnknownT
       `is not the caller's: the caller's module of that name defines other tasks, so '${taskId}' did ` +
       'not run here. Two task modules with the same file name need distinct names: give yours one with ' +
       "the pool's moduleNames option and multiproc-worker --tasks name=path (or deploy the same version " +
-      'of the module on both sides).',
+      `of the module on both sides).${loadedAs(taskId, mod, catalog)}`,
   );
+}
+
+/**
+ * When the worker loaded a module with the caller's tasks under another name (`--tasks
+ * math=./lib/tasks.js` while the pool names it by its file, `tasks`), the pool's `moduleNames`
+ * entry that reaches it; else nothing.
+ */
+function loadedAs(taskId: string, mod: string, catalog: ReadonlyMap<string, CatalogEntry>): string {
+  const name = taskId.slice(0, taskId.indexOf('#'));
+  if (mod === '') return '';
+  for (const [id, entry] of catalog) {
+    const as = id.slice(0, id.indexOf('#'));
+    if (as === name || entry.fingerprint !== mod) continue;
+    return (
+      ` This worker loads a module with the caller's tasks as '${as}' (${entry.ref.module}): name ` +
+      `yours so on the pool, new Pool({ moduleNames: { ${as}: new URL('<its path>', import.meta.url).href } }).`
+    );
+  }
+  return '';
 }
 
 /**
