@@ -7,7 +7,9 @@
 //   with no connection to the manager never reported it;
 // - a pool worker that idled after tasks that used proxies kept their objects while it lived: it
 //   collected garbage after a batch only for connections and queues, and a child process's copies
-//   were still reachable at that one look (its later batches' were never looked for again).
+//   were still reachable at that one look (its later batches' were never looked for again);
+// - a Process given a proxy of a TCP manager that it never called kept its object in the manager:
+//   the report at its exit needs a connection, which at exit can be made to a Unix socket only.
 import { describe, expect, it } from 'vitest';
 import { CONTEXTS } from './cpython-kit.ts';
 import { runProgram } from './report-helpers.ts';
@@ -21,6 +23,13 @@ describe.each(CONTEXTS)('manager objects taken by %s workers are freed', (contex
   }, async () => {
     const r = await run('unused', context);
     expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'pool alive 0\nprocess ended 0\n' });
+  });
+
+  it('a proxy of a TCP manager that a Process never used: freed as it ends', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await run('unused-process-tcp', context);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'process ended 0\n' });
   });
 
   it('proxies used by tasks of an idle pool: all freed while the pool lives', {

@@ -8,7 +8,7 @@
  * The thread that serves the manager reports to its server directly.
  */
 import { countCollectable, countSettled } from '../finalize.js';
-import { beforeExitFlush, EXIT_FLUSH_MS } from '../runtime/exit.js';
+import { beforeExitFlush, beforeFlushing, EXIT_FLUSH_MS } from '../runtime/exit.js';
 import type { ManagerClient } from './client.js';
 import { deliverAtExit } from './exit-connect.js';
 import { copyFrame, QUIET, requestFrame } from './rpc.js';
@@ -70,6 +70,22 @@ export function adopt(proxy: object, ref: ProxyRef, decoded: boolean): void {
   } else if (decoded) {
     t.unpins++;
     beforeExitFlush(reportAtExit);
+    if (typeof ref.address !== 'string') beforeFlushing(takeUpOverTcp);
+  }
+}
+
+/**
+ * As this realm flushes (a Process's end, a pool batch's answer; the event loop still runs): copies
+ * of a TCP manager's objects taken up here that no call reported are reported now, over a
+ * connection made for them, which then holds them until they are collected or it ends. At exit no
+ * TCP connection can be made (exit-connect.ts): a Process that passed such a proxy by, or ignored
+ * it, left its object in the manager for ever.
+ */
+function takeUpOverTcp(): void {
+  for (const t of tracked.values()) {
+    if (t.unpins === 0 || typeof t.ref.address === 'string' || localServers.has(t.ref.server!)) continue;
+    const client = connectionOf?.(t.ref, true) ?? null;
+    if (client !== null) using(t.ref, client);
   }
 }
 

@@ -30,6 +30,7 @@ export const EXIT_FLUSH_MS = 5000;
 
 const remotes = new Set<Flushable>();
 const beforeFlush = new Set<() => void>();
+const beforeFlushAll = new Set<() => void>();
 let installed = false;
 
 /**
@@ -40,6 +41,15 @@ let installed = false;
 export function beforeExitFlush(fn: () => void): void {
   beforeFlush.add(fn);
   flushAtExit();
+}
+
+/**
+ * `fn` runs as {@link flushAll} begins (a Process's end, a pool batch's answer: the event loop still
+ * runs), before the copies flush: reports that need a connection made now (a TCP manager's proxy,
+ * client-refs.ts), which cannot be made at exit.
+ */
+export function beforeFlushing(fn: () => void): void {
+  beforeFlushAll.add(fn);
 }
 
 export function trackRemote(h: Flushable): void {
@@ -60,6 +70,7 @@ export function untrackRemote(h: Flushable): void {
 
 /** Gives back what each copy read ahead; resolves once each home applied what its copy sent. */
 export async function flushAll(): Promise<void> {
+  for (const fn of beforeFlushAll) fn();
   await Promise.all([...remotes].map((h) => h.flush()));
 }
 
@@ -81,6 +92,8 @@ function endsNormally(): void {
 
 /** Whether `flushAll` would do nothing: a pool worker then answers its batch without awaiting it. */
 function idle(): boolean {
+  // What must be reported over a connection made now makes it first (then this is not idle).
+  for (const fn of beforeFlushAll) fn();
   return remotes.size === 0;
 }
 
