@@ -104,3 +104,28 @@ export function watchSchedule(): {
     },
   };
 }
+
+/** The ways a schedule stops a `Process` from outside: its `kill()`, its `terminate()`, or a raw SIGKILL to its pid. */
+export type OutsideEnd = 'kill' | 'sigkill' | 'terminate';
+
+/**
+ * Stops `p` by `end` once `ms` have passed, unless it has already ended; calls `onStop()` just
+ * before stopping it. Returns the timer (for the schedule to clear).
+ */
+export function stopLater(
+  p: { isAlive(): boolean; readonly pid: number | undefined; kill(): void; terminate(): unknown },
+  end: OutsideEnd,
+  ms: number,
+  onStop: () => void,
+): ReturnType<typeof setTimeout> {
+  return setTimeout(() => {
+    if (!p.isAlive()) return;
+    onStop();
+    if (end === 'sigkill') {
+      try {
+        process.kill(p.pid as number, 'SIGKILL');
+      } catch {}
+    } else if (end === 'kill') p.kill();
+    else void p.terminate();
+  }, ms);
+}

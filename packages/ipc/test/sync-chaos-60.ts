@@ -27,7 +27,14 @@ import {
   Semaphore,
   Value,
 } from '@multiproc/shared';
-import { draws, pause, watchSchedule, within } from '../../../test-support/chaos.ts';
+import {
+  draws,
+  type OutsideEnd,
+  pause,
+  stopLater,
+  watchSchedule,
+  within,
+} from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/sync-chaos-60-tasks.mjs', import.meta.url).href);
@@ -51,7 +58,7 @@ type Kind = (typeof KINDS)[number];
 type Fate =
   | { kind: 'return'; at: number; inside: boolean }
   | { kind: 'throw' | 'exit'; at: number; inside: boolean; code: number }
-  | { kind: 'hang'; at: number; inside: boolean; end: 'kill' | 'sigkill' | 'terminate'; after: number };
+  | { kind: 'hang'; at: number; inside: boolean; end: OutsideEnd; after: number };
 
 /** Runs one schedule; returns what broke the contract (empty when nothing did), and its config. */
 export async function syncSchedule(
@@ -198,19 +205,7 @@ export async function syncSchedule(
         }),
       );
       const fate = party.fate;
-      if (fate.kind === 'hang')
-        timers.push(
-          setTimeout(() => {
-            if (!p.isAlive()) return;
-            killed.add(i);
-            if (fate.end === 'sigkill') {
-              try {
-                process.kill(p.pid, 'SIGKILL');
-              } catch {}
-            } else if (fate.end === 'kill') p.kill();
-            else void p.terminate();
-          }, fate.after),
-        );
+      if (fate.kind === 'hang') timers.push(stopLater(p, fate.end, fate.after, () => killed.add(i)));
     }
     // Every party but those that wait for the flag at the end (Condition, Event) ends by itself.
     const lastWaits = kind === 'Condition' || kind === 'Event';

@@ -13,7 +13,14 @@
 // pipe's values arrive in order; nothing hangs; no process is left. `sentinelSchedule()` returns
 // what broke.
 import { EOFError, Pipe, ProcessError, Queue, wait } from '@multiproc/ipc';
-import { draws, pause, watchSchedule, within } from '../../../test-support/chaos.ts';
+import {
+  draws,
+  type OutsideEnd,
+  pause,
+  stopLater,
+  watchSchedule,
+  within,
+} from '../../../test-support/chaos.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/wait-sentinel-chaos-60-tasks.mjs', import.meta.url).href);
@@ -29,7 +36,7 @@ type Context = 'thread' | 'process';
 type Fate =
   | { kind: 'return' | 'throw' | 'selfKill' | 'loadFails'; ms: number }
   | { kind: 'exit'; ms: number; code: number }
-  | { kind: 'hang' | 'block'; ms: number; end: 'kill' | 'sigkill' | 'terminate'; after: number };
+  | { kind: 'hang' | 'block'; ms: number; end: OutsideEnd; after: number };
 type Watch = 'process' | 'sentinel' | 'both';
 
 /** The exit code a fate gives, in a context. */
@@ -134,19 +141,7 @@ export async function sentinelSchedule(
       if (plan.context === 'process') pids.add(p.pid);
       procs.push(p);
       const fate = plan.fate;
-      if ('end' in fate)
-        timers.push(
-          setTimeout(() => {
-            if (!p.isAlive()) return;
-            killed.add(i);
-            if (fate.end === 'sigkill') {
-              try {
-                process.kill(p.pid, 'SIGKILL');
-              } catch {}
-            } else if (fate.end === 'kill') p.kill();
-            else void p.terminate();
-          }, fate.ms + fate.after),
-        );
+      if ('end' in fate) timers.push(stopLater(p, fate.end, fate.ms + fate.after, () => killed.add(i)));
     }
     const unstarted =
       unstartedAt >= 0 ? new core.Process({ target: tasks.live, args: [{ kind: 'return', ms: 0 }] }) : null;
