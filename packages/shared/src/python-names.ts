@@ -81,7 +81,7 @@ export function isPythonName(object: object, name: string): boolean {
  */
 export function noUsingForm(
   kind: string,
-  options?: { readonly proxy?: boolean },
+  options?: { readonly proxy?: boolean | undefined },
 ): Record<symbol, { readonly message: string }> {
   const what = options?.proxy ? `A manager's ${kind} (a proxy)` : `A ${kind}`;
   const alternative = options?.proxy
