@@ -73,20 +73,30 @@ function startUntil(
   });
 }
 
+/**
+ * Starts a private redis-server on a free loopback port and the installed `multiproc-worker` serving
+ * `bullmq-tasks.mjs` from `cwd` (both stopped after each test, as every child here); resolves to the Redis URL
+ * once the worker says it is connected.
+ */
+async function redisAndWorker(cwd: string): Promise<string> {
+  const port = await freePort();
+  const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
+  const url = `redis://127.0.0.1:${port}`;
+  const bin = join(consumer().app, 'node_modules', '.bin', 'multiproc-worker');
+  await startUntil(
+    bin,
+    ['--redis', url, '--tasks', './bullmq-tasks.mjs', '--concurrency', '1'],
+    / connected /,
+    cwd,
+  );
+  return url;
+}
+
 describe.skipIf(!hasRedis)('@multiproc/bullmq', () => {
   it('a client maps through the installed multiproc-worker command', async () => {
-    const port = await freePort();
     const cwd = withFixtures('bullmq-tasks.mjs', 'bullmq-main.mjs');
-    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
-    const url = `redis://127.0.0.1:${port}`;
-    const bin = join(consumer().app, 'node_modules', '.bin', 'multiproc-worker');
-    await startUntil(
-      bin,
-      ['--redis', url, '--tasks', './bullmq-tasks.mjs', '--concurrency', '1'],
-      / connected /,
-      cwd,
-    );
+    const url = await redisAndWorker(cwd);
     const ran = await run(process.execPath, ['bullmq-main.mjs'], {
       cwd,
       env: cleanEnv({ REDIS_URL: url, MULTIPROC_SECRET: SECRET }),
@@ -97,22 +107,12 @@ describe.skipIf(!hasRedis)('@multiproc/bullmq', () => {
   });
 
   it('a client bundled with esbuild (code splitting) maps through it, run without node_modules', async () => {
-    const port = await freePort();
     const cwd = withFixtures('bullmq-tasks.mjs', 'bullmq-bundled.mjs', 'bullmq-bundle.build.mjs');
     const built = await run(process.execPath, ['bullmq-bundle.build.mjs'], { cwd, timeoutMs: 120_000 });
     expect(built.stderr).toBe('');
     const out = mkdtempSync(join(consumer().root, 'bullmq-bundled-'));
     cpSync(join(cwd, 'dist'), out, { recursive: true });
-    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
-    const url = `redis://127.0.0.1:${port}`;
-    const bin = join(consumer().app, 'node_modules', '.bin', 'multiproc-worker');
-    await startUntil(
-      bin,
-      ['--redis', url, '--tasks', './bullmq-tasks.mjs', '--concurrency', '1'],
-      / connected /,
-      cwd,
-    );
+    const url = await redisAndWorker(cwd);
     const ran = await run(process.execPath, ['app.js'], {
       cwd: out,
       env: cleanEnv({ REDIS_URL: url, MULTIPROC_SECRET: SECRET }),
