@@ -75,9 +75,12 @@ function compile(): string[] {
 }
 
 // Loaded before each example, in its own process: the \`pool\` the reference gives, made on first
-// use, and the record of what its commented console.logs print, written at exit.
+// use, and the record of what its commented console.logs print, written at exit. Only the example's
+// own process writes it: the children and threads it starts run this file too (they inherit
+// \`--import\`), and one ending after the example used to truncate the record as the test read it
+// ("Unexpected end of JSON input"); the write goes through a rename, so a reader never sees half.
 const GIVEN = `
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { Pool } from '@multiproc/multiproc';
 let pool;
@@ -87,7 +90,14 @@ globalThis.__log = (comment, site, ...args) => {
   (sites[site] ??= { comment, out: [] }).out.push(format(...args));
   console.log(...args);
 };
-process.on('exit', () => writeFileSync(process.env.SITES_FILE, JSON.stringify(sites)));
+const sitesFile = process.env.SITES_FILE;
+delete process.env.SITES_FILE;
+if (sitesFile) {
+  process.on('exit', () => {
+    writeFileSync(sitesFile + '.part', JSON.stringify(sites));
+    renameSync(sitesFile + '.part', sitesFile);
+  });
+}
 `;
 
 const misprinted = (sites: Record<string, Record<string, { comment: string; out: string[] }>>) =>
