@@ -20,6 +20,9 @@
  */
 export const OWN_STACK: unique symbol = Symbol.for('multiproc.ownStack') as typeof OWN_STACK;
 
+/** How many of Node's own frames can sit below a rejection handler (timers, ticks, microtasks). */
+const NODE_FRAMES = 8;
+
 /**
  * Adds to `err` (an `Error`) the frames of the code awaiting `below`, under `header`: call it in
  * the rejection handler `below` of the promise the caller awaits, or in the `catch` of the async
@@ -31,12 +34,22 @@ export const OWN_STACK: unique symbol = Symbol.for('multiproc.ownStack') as type
 export function addCallerFrames(err: unknown, header: string, below: (...args: never[]) => unknown): void {
   if (!(err instanceof Error) || typeof Error.captureStackTrace !== 'function') return;
   const here: { stack?: string } = {};
-  Error.captureStackTrace(here, below);
-  // Only the awaiting functions' frames: Node's own (processTicksAndRejections) say nothing.
+  // Only the awaiting functions' frames: Node's own (processTicksAndRejections, or runNextTicks
+  // when a timer's callback resolved the wait) say nothing, and they must not use up a small
+  // `Error.stackTraceLimit`: captured with room for them, then cut at the limit.
+  const limit = Error.stackTraceLimit;
+  const room = typeof limit === 'number' && Number.isFinite(limit) ? limit : undefined;
+  if (room !== undefined) Error.stackTraceLimit = room + NODE_FRAMES;
+  try {
+    Error.captureStackTrace(here, below);
+  } finally {
+    if (room !== undefined) Error.stackTraceLimit = limit;
+  }
   const frames = (here.stack ?? '')
     .split('\n')
     .slice(1)
-    .filter((line) => !line.includes('(node:internal/') && !line.includes(' node:internal/'));
+    .filter((line) => !line.includes('(node:internal/') && !line.includes(' node:internal/'))
+    .slice(0, room);
   if (frames.length === 0) return;
   const e = err as Error & { [OWN_STACK]?: string };
   try {
