@@ -33,6 +33,9 @@
 // - python/cpython#75158 (bpo-30975): notify_all() blocked for ever once a waiting process had died.
 // - python/cpython#111627: parent_process() was None at the top level of a spawned child's modules.
 // - RayforceDB/rayforce#610, pre-commit/pre-commit#2978: a pool ignored the CPU affinity it was given.
+// - piscinajs/piscina#21: a worker out of memory rejected its task, and its replacement failed too.
+// - andywer/threads.js#353, josdejong/workerpool#487: environment variables set at run time never
+//   reached the workers.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -514,6 +517,43 @@ describe.each(CONTEXTS)('bug reports (61), scheduling and results, %s context', 
     expect(fromPool.now.parentPid).toBe(process.pid);
     expect(fromPool.now.main).toBe(false);
     expect(fromPool.now.name).not.toBe('MainProcess');
+  });
+
+  // piscinajs/piscina#21: with resourceLimits, a worker that ran out of memory rejected its task,
+  // and the worker started in its place failed at once as well, with an 'error' nobody handled.
+  // Here a task that exhausts its worker's heap (maxOldGenerationSizeMb: 48) rejects with
+  // WorkerCrashedError, and the replacement worker runs the next calls.
+  it('piscina#21: a worker out of memory rejects its task; its replacement runs the next calls', {
+    timeout: 60_000,
+  }, async () => {
+    const p = pool({ processes: 1, context, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    const err = await rejection(within(p.apply(t.hog, []), 40_000));
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect(await p.apply(t.add, [1, 1])).toBe(2);
+    expect(
+      await p.starmap(t.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toEqual([3, 7]);
+  });
+
+  // andywer/threads.js#353, josdejong/workerpool#487: variables the program put in process.env at
+  // run time were not seen by the workers it started. Here a variable set just before the pool is
+  // made reaches its worker, in either context, and what a worker sets stays in that worker
+  // (as a child process's environment does in Python).
+  it("threads.js#353: process.env set at run time reaches the workers; a worker's own changes stay there", {
+    timeout: 30_000,
+  }, async () => {
+    process.env.REPORTS_61_LATE = `late ${context}`;
+    try {
+      const p = pool({ processes: 1, context });
+      expect(await p.apply(t.envOf, ['REPORTS_61_LATE'])).toEqual([`late ${context}`, null]);
+      expect(await p.apply(t.envOf, ['REPORTS_61_LATE'])).toEqual([`late ${context}`, 'set by a worker']);
+      expect(process.env.SET_IN_WORKER_61).toBeUndefined();
+    } finally {
+      delete process.env.REPORTS_61_LATE;
+    }
   });
 
   // RayforceDB/rayforce#610, pre-commit/pre-commit#2978: a pool sized itself from the host's CPU
