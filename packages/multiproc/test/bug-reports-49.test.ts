@@ -7,9 +7,6 @@
 // it found (a map waiting for room under maxQueue ignored its timeout and signal) has its CI tests
 // in core (pool-specifics.test.ts).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Barrier,
@@ -29,18 +26,11 @@ import {
   Value,
   WorkerCrashedError,
 } from '@multiproc/multiproc';
-import { afterAll, describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
+import { describe, expect, it } from 'vitest';
 import { tasks as t } from './fixtures/bugs-49-tasks.mjs';
-import { type Context, eventually, lines, poolsEndedAfterEach, rejection, sleep } from './report-helpers.ts';
+import { eventually, lines, rejection, reportSuite, sleep } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-const scratch = mkdtempSync(join(tmpdir(), 'bugs-49-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file name in the scratch folder. */
-const scratchFile = () => join(scratch, `f${files++}`);
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-49-');
 /** Runs fixtures/bugs-49-program.mjs with `args` and extra environment `env`. */
 function runProgram(args: string[], env: NodeJS.ProcessEnv) {
   const file = fileURLToPath(new URL('./fixtures/bugs-49-program.mjs', import.meta.url));

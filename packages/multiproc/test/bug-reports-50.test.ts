@@ -30,24 +30,19 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-50-tasks.mjs';
 import {
   alive,
   type Context,
   eventually,
   lines,
-  poolsEndedAfterEach,
   rejection,
-  scratchFiles,
+  reportSuite,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-50-');
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-50-');
 
 /** The pid a task wrote to `file`, once it is there. */
 async function pidIn(file: string): Promise<number> {

@@ -19,24 +19,10 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-51-tasks.mjs';
-import {
-  alive,
-  type Context,
-  eventually,
-  lines,
-  poolsEndedAfterEach,
-  rejection,
-  scratchFiles,
-  sleep,
-  within,
-} from './report-helpers.ts';
+import { alive, eventually, lines, rejection, reportSuite, sleep, within } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-51-');
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-51-');
 
 describe.each(CONTEXTS)('bug reports (51), pools, %s context', (context) => {
   // python/cpython#83285 (bpo-39104): a call whose argument could not be pickled, followed by

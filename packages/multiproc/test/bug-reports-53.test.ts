@@ -90,25 +90,19 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-53-tasks.mjs';
 import {
   alive,
-  type Context,
   eventually,
-  poolsEndedAfterEach,
   readWhenWritten,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-53-');
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-53-');
 
 /**
  * The pid a task wrote to `file`, once the whole of it is there (the file exists before its bytes

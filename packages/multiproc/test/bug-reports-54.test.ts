@@ -81,32 +81,25 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { conds as c, queues as qs, tasks as t } from './fixtures/bugs-54-tasks.mjs';
 import {
   alive,
-  type Context,
   eventually,
   lines,
-  poolsEndedAfterEach,
+  range,
   readWhenWritten,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-54-');
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-54-');
 
 /** The text a task wrote to `file`, once there is some; fails after `ms` milliseconds. */
 const textIn = (file: string, ms?: number): Promise<string> =>
   readWhenWritten(file, (text) => (text === '' ? undefined : text), 'nothing', ms);
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 describe.each(CONTEXTS)('bug reports (54), pools, %s context', (context) => {
   it('jest#8068: a worker that runs out of memory fails its call with WorkerCrashedError; the next call resolves', {

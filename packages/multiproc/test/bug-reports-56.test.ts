@@ -59,28 +59,21 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { Money, tasks as t } from './fixtures/bugs-56-tasks.mjs';
 import {
   alive,
-  type Context,
   eventually,
   fileWritten,
   lines,
-  poolsEndedAfterEach,
+  range,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-56-');
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-56-');
 
 /** The text of `file` once it holds a whole line. */
 async function readWhenWrittenPid(file: string): Promise<string> {

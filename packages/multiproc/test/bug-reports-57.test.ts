@@ -70,7 +70,6 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { CompilerToolError, tasks as t } from './fixtures/bugs-57-tasks.mjs';
 import {
   alive,
@@ -78,20 +77,16 @@ import {
   eventually,
   fileWritten,
   lines,
-  poolsEndedAfterEach,
+  range,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-57-');
+const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-57-');
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** How a task kills its own worker in `context`: a thread cannot be sent a signal of its own. */
 const killHow = (context: Context) => (context === 'process' ? 'SIGKILL' : 'exit') as 'SIGKILL' | 'exit';
 /** The items of a map whose worker dies at item `bad`. */

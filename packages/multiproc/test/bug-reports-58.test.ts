@@ -60,30 +60,22 @@ import {
   wait,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-58-tasks.mjs';
 import {
   alive,
-  type Context,
   eventually,
   fileWritten,
   lines,
-  poolsEndedAfterEach,
-  processesEndedAfterEach,
+  range,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-58-');
-const { start: startProcess, managers } = processesEndedAfterEach();
+const { CONTEXTS, pool, scratchFile, startProcess, managers } = reportSuite(import.meta.url, 'bugs-58-');
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const squares = (n: number) => range(n).map((x) => x * x);
 const PROGRAM = fileURLToPath(new URL('./fixtures/bugs-58-program.mjs', import.meta.url));
 

@@ -47,30 +47,22 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { broken } from './fixtures/bugs-39-import-throws.mjs';
 import { tasks as t } from './fixtures/bugs-59-tasks.mjs';
 import {
   alive,
-  type Context,
   eventually,
   fileWritten,
   lines,
-  poolsEndedAfterEach,
-  processesEndedAfterEach,
+  range,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-59-');
-const { start: startProcess, managers } = processesEndedAfterEach();
+const { CONTEXTS, pool, scratchFile, startProcess, managers } = reportSuite(import.meta.url, 'bugs-59-');
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const PROGRAM = fileURLToPath(new URL('./fixtures/bugs-59-program.mjs', import.meta.url));
 
 /** The first line of `file`, as a number, once a task wrote it. */

@@ -46,29 +46,20 @@ import {
   WorkerCrashedError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { matrix } from '../../../test-support/matrix.ts';
 import { broken } from './fixtures/bugs-39-import-throws.mjs';
 import { tasks as t } from './fixtures/bugs-60-tasks.mjs';
 import {
-  type Context,
   eventually,
   lines,
-  poolsEndedAfterEach,
-  processesEndedAfterEach,
+  range,
   rejection,
+  reportSuite,
   runProgram,
-  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
-const CONTEXTS = matrix(import.meta.url) as readonly Context[];
-const pool = poolsEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('bugs-60-');
-const { start: startProcess, managers } = processesEndedAfterEach();
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const { CONTEXTS, pool, scratchFile, startProcess, managers } = reportSuite(import.meta.url, 'bugs-60-');
 
 describe.each(CONTEXTS)('bug reports (60), crashes and queued calls, %s context', (context) => {
   // poolifier/poolifier-web-worker#146 (port of poolifier/poolifier#3211): a worker that crashed

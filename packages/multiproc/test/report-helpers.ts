@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Manager, Pool, Process } from '@multiproc/multiproc';
 import { afterAll, afterEach } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 export type Context = 'thread' | 'process';
 export const CONTEXTS: Context[] = ['thread', 'process'];
@@ -66,6 +67,39 @@ export function processesEndedAfterEach(): {
     managers,
   };
 }
+
+/**
+ * What every bug-report file sets up at its top level, in one call: `CONTEXTS`, the contexts its
+ * per-context cases run in (both in the full tier, one chosen by the file's name in CI: see
+ * test-support/matrix.ts); `pool(options)`, a Pool terminated after each test; `scratchFile()`, a
+ * fresh file name in a folder named from `prefix` and removed after the file's tests; and
+ * `startProcess(options)` and `managers` from {@link processesEndedAfterEach} (their hook runs
+ * before the pools end).
+ *
+ * @param fileUrl the test file's `import.meta.url`
+ * @param prefix the scratch folder's name prefix, `'bugs-61-'`
+ * @example
+ * const { CONTEXTS, pool, scratchFile } = reportSuite(import.meta.url, 'bugs-61-');
+ * describe.each(CONTEXTS)('bug reports (61), %s context', (context) => { ... });
+ */
+export function reportSuite(
+  fileUrl: string,
+  prefix: string,
+): {
+  CONTEXTS: readonly Context[];
+  pool: (options: PoolOptions) => Pool;
+  scratchFile: () => string;
+  startProcess: (options: ConstructorParameters<typeof Process>[0]) => Process;
+  managers: ReturnType<typeof Manager>[];
+} {
+  const pool = poolsEndedAfterEach();
+  const scratchFile = scratchFiles(prefix);
+  const { start, managers } = processesEndedAfterEach();
+  return { CONTEXTS: matrix(fileUrl), pool, scratchFile, startProcess: start, managers };
+}
+
+/** The numbers 0 to `n - 1`. */
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** Runs `fixtures/<fixture>` with `args` (and node `flags`); resolves with its exit code and output. */
 export function runProgram(

@@ -25,12 +25,9 @@ import {
   ValidationError,
 } from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
-import { processesEndedAfterEach, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
+import { range, rejection, reportSuite, sleep, within } from './report-helpers.ts';
 
-const { managers } = processesEndedAfterEach();
-/** A fresh file name in this file's scratch folder. */
-const scratchFile = scratchFiles('reports-60-');
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const { managers, scratchFile } = reportSuite(import.meta.url, 'reports-60-');
 
 describe('bug reports (60), listeners and managers', () => {
   // python/cpython#76425 (bpo-32244): Listener.accept() takes no timeout and a waiting accept()
