@@ -82,7 +82,9 @@ export default defineConfig({
           })),
         },
       ],
-      '/internals/': [{ text: 'Internals', items: [{ text: 'Build, imports and tests', link: '/internals/' }] }],
+      '/internals/': [
+        { text: 'Internals', items: [{ text: 'Build, imports and tests', link: '/internals/' }] },
+      ],
       '/api/': [{ text: 'API reference', link: '/api/', items: apiSidebar }],
     },
     socialLinks: [{ icon: 'github', link: 'https://github.com/multiproc/multiproc' }],
