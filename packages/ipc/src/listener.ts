@@ -184,7 +184,7 @@ export class Listener implements AsyncDisposable {
       );
     }
     for (const s of this.#served) s.destroy();
-    this.#incoming.rejectWaiting(new ClosedError('The Listener was closed while accept() waited.'));
+    this.#incoming.rejectWaiting(() => new ClosedError('The Listener was closed while accept() waited.'));
     // Only the file this listener bound (registered once bound): a bind that failed
     // (EADDRINUSE) leaves whatever is at the path, another listener's socket or a user's file.
     if (this.#path !== null && this.#ownsPath) removeSocketFile(this.#path);

@@ -69,7 +69,7 @@ export class ListenerIncoming {
   /** The server failed: what waits rejects with `err`, and so does every later `next()`. */
   fail(err: Error): void {
     this.#error = err;
-    this.rejectWaiting(err);
+    this.rejectWaiting(() => err);
   }
 
   /** Takes the connections kept and not accepted (at `close()`: the caller ends them). */
@@ -77,8 +77,8 @@ export class ListenerIncoming {
     return this.#sockets.splice(0);
   }
 
-  /** Rejects every `next()` still waiting with `err`. */
-  rejectWaiting(err: Error): void {
-    for (const w of this.#waiting.splice(0)) w.reject(err);
+  /** Rejects every `next()` still waiting, each with an `error()` of its own. */
+  rejectWaiting(error: () => Error): void {
+    for (const w of this.#waiting.splice(0)) w.reject(error());
   }
 }
