@@ -42,6 +42,7 @@ export default defineConfig({
       { text: 'Packages', link: '/packages/multiproc' },
       { text: 'API', link: '/api/' },
       { text: 'Live demo', link: '/demos/racing-counter' },
+      { text: 'Internals', link: '/internals/' },
     ],
     sidebar: {
       '/guide/': [
@@ -80,6 +81,9 @@ export default defineConfig({
             link: `/packages/${name}`,
           })),
         },
+      ],
+      '/internals/': [
+        { text: 'Internals', items: [{ text: 'Build, imports and tests', link: '/internals/' }] },
       ],
       '/api/': [{ text: 'API reference', link: '/api/', items: apiSidebar }],
     },

@@ -19,6 +19,7 @@ import {
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
 import { addressBeforeBind, givenTcpAddress } from './internal/net/listener-address.js';
+import { type Incoming, ListenerIncoming } from './internal/net/listener-incoming.js';
 import { bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
@@ -27,23 +28,6 @@ export type { Address } from './internal/net/endpoint.js';
 export type { ListenerOptions } from './listener-options.js';
 
 const LISTENER_KEYS = ['authkey', 'backlog'];
-
-/**
- * A connection the system handed over, waiting for `accept()`. Without an authkey it is opened
- * at once (`opened`): the client's `Client()` resolves and what it sends waits in the new pipe's
- * home here, as Python's client returns once the server's backlog holds it. With an authkey the
- * handshake waits for `accept()` (Python: the client waits for the challenge).
- */
-interface Incoming {
-  readonly socket: net.Socket;
-  readonly peer: Address | null;
-  readonly opened: Promise<Connection> | null;
-}
-
-interface Pending {
-  resolve(s: Incoming): void;
-  reject(e: Error): void;
-}
 
 /**
  * Listens for {@link Client}s on a Unix socket path or a TCP `[host, port]`; `accept()` gives one
@@ -72,10 +56,8 @@ export class Listener implements AsyncDisposable {
   readonly #server: net.Server;
   readonly #key: Buffer | null;
   readonly #path: string | null;
-  readonly #sockets: Incoming[] = [];
-  readonly #waiting: Pending[] = [];
+  readonly #incoming: ListenerIncoming;
   readonly #served = new Set<net.Socket>();
-  #error: Error | null = null;
   #closed = false;
   #serving = false;
   // Whether this listener bound its Unix path (then it removes the file at close()).
@@ -105,8 +87,9 @@ export class Listener implements AsyncDisposable {
     this.#given = givenTcpAddress(target);
     this.#server = process
       .getBuiltinModule('node:net')
-      .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
-    this.#server.on('error', (err) => this.#fail(err));
+      .createServer({ pauseOnConnect: true }, (s) => this.#accepted(s));
+    this.#incoming = new ListenerIncoming(this.#server);
+    this.#server.on('error', (err) => this.#incoming.fail(err));
     this.#listening = new Promise<void>((resolve, reject) => {
       this.#notBound = reject;
       this.#server.once('listening', () => {
@@ -140,7 +123,7 @@ export class Listener implements AsyncDisposable {
   get address(): Address {
     if (this.#path !== null) return this.#path;
     if (this.#bound !== null) return [this.#bound[0], this.#bound[1]];
-    return addressBeforeBind(this.#given, this.#target, this.#closed, this.#error);
+    return addressBeforeBind(this.#given, this.#target, this.#closed, this.#incoming.error);
   }
 
   /**
@@ -193,7 +176,7 @@ export class Listener implements AsyncDisposable {
     this.#closed = true;
     this.#server.close();
     this.#notBound?.(new ClosedError('The Listener was closed before it was bound.'));
-    for (const { socket, opened } of this.#sockets.splice(0)) {
+    for (const { socket, opened } of this.#incoming.takeKept()) {
       socket.destroy();
       void opened?.then(
         (c) => c.close(),
@@ -201,8 +184,7 @@ export class Listener implements AsyncDisposable {
       );
     }
     for (const s of this.#served) s.destroy();
-    for (const w of this.#waiting.splice(0))
-      w.reject(new ClosedError('The Listener was closed while accept() waited.'));
+    this.#incoming.rejectWaiting(() => new ClosedError('The Listener was closed while accept() waited.'));
     // Only the file this listener bound (registered once bound): a bind that failed
     // (EADDRINUSE) leaves whatever is at the path, another listener's socket or a user's file.
     if (this.#path !== null && this.#ownsPath) removeSocketFile(this.#path);
@@ -261,35 +243,18 @@ export class Listener implements AsyncDisposable {
     void loop();
   }
 
-  #incoming(s: net.Socket): void {
+  #accepted(s: net.Socket): void {
     if (this.#path === null) s.setNoDelay(true); // TCP: see Client()
     const peer = peerAddress(s, this.#path);
-    const w = this.#waiting.shift();
-    if (w) {
-      if (this.#waiting.length === 0) this.#server.unref();
-      w.resolve({ socket: s, peer, opened: null });
-      return;
-    }
+    if (this.#incoming.handOver(s, peer)) return;
     // A manager's listener always has a key (and serves its clients at once anyway).
     const opened = this.#key === null && !this.#serving ? acceptSocket(s, null, false) : null;
     opened?.catch(() => {}); // reported by the accept() that takes it
-    this.#sockets.push({ socket: s, peer, opened });
+    this.#incoming.keep({ socket: s, peer, opened });
   }
 
   #nextSocket(hold = true): Promise<Incoming> {
-    if (this.#closed) return Promise.reject(new ClosedError('This Listener was closed.'));
-    if (this.#error) return Promise.reject(this.#error);
-    const s = this.#sockets.shift();
-    if (s) return Promise.resolve(s);
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
-      if (hold) this.#server.ref();
-    });
-  }
-
-  #fail(err: Error): void {
-    this.#error = err;
-    for (const w of this.#waiting.splice(0)) w.reject(err);
+    return this.#incoming.next(this.#closed, hold);
   }
 }
 

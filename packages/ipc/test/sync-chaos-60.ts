@@ -1,5 +1,5 @@
 // Randomized schedules of synchronization primitives whose holders die (CONTRACT, Shared memory;
-// the owner-death recovery of shared's owner.ts and the manager's, ARCHITECTURE "Manager RPC"):
+// the owner-death recovery of shared's owner.ts and the manager's, DESIGN.md "Manager RPC in short"):
 // one Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier or Value with its lock,
 // on shared memory with 2-5 worker-thread parties, or a manager's proxy with parties in threads and
 // processes. Each party runs its rounds (take and give back the primitive, in shared memory

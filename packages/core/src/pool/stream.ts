@@ -5,7 +5,8 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } from './chunks.js';
+import { CallChunks } from './call-chunks.js';
+import { knownLength } from './chunks.js';
 import { arrayRead, ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
@@ -58,16 +59,8 @@ export async function* streamChunks<
   const total = knownLength(source);
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   source = undefined as never; // an ended generator keeps its parameters
-  const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
-  const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
-  const adaptive = options.sizer ?? new AdaptiveChunks();
-  // byWorkerTime: one item a chunk, no more chunks than workers, until a chunk of this call comes
-  // back: what a shared sizer learned from earlier calls says nothing about this call's first
-  // items. The first reply then moves the learned size (issue 18, workloads2).
-  let measured = fixed !== undefined || !options.byWorkerTime;
-  let longest = 0; // this call's longest chunk so far (worker ms): an ordered window covers it
-  const cover = () =>
-    options.ordered && !options.keepsAll ? coverMs(longest, options.processes, options.inflight) : 0;
+  const sizes = new CallChunks(total, options);
+  const { fixed } = sizes;
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
@@ -106,7 +99,7 @@ export async function* streamChunks<
 
   // A sync input is read synchronously: a call's first chunk goes in the call's turn (submission order).
   const readChunk = (): I | Promise<I> => {
-    const size = fixed ?? (measured ? adaptiveSize(adaptive, total, read, options.processes, cover()) : 1);
+    const size = sizes.next(read);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
@@ -160,9 +153,7 @@ export async function* streamChunks<
 
   // Only chunks still running count once the consumer is not the one who paces the call.
   const refills = (): boolean => options.keepsAll === true || readingAll;
-  const room = (): boolean =>
-    (refills() ? running : pending.length) <
-    (measured ? options.inflight : Math.min(options.inflight, options.processes));
+  const room = (): boolean => (refills() ? running : pending.length) < sizes.inflight;
   // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
   // question: a refill that asked less would start fills that read nothing, one after another,
   // forever, in microtasks (a call stopped before its first read spun the event loop so).
@@ -224,7 +215,7 @@ export async function* streamChunks<
   // A chunk that ended, either way. One function for all chunks, and one `then` a chunk (no
   // `finally`): each chunk's objects live until its results are read, through scavenges (issue 18).
   const ended = (p: Pending<H, R>): void => {
-    measured = true;
+    sizes.measured = true;
     p.done = true;
     p.order = ++completions;
     p.handle = undefined;
@@ -237,13 +228,9 @@ export async function* streamChunks<
   };
   const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
-    measured = true;
+    sizes.measured = true;
     try {
-      if (r.ms !== undefined) {
-        if (r.ms > longest) longest = r.ms;
-        if (probe && count === 1) adaptive.probe(r.ms);
-        else adaptive.record(count, r.ms);
-      }
+      if (r.ms !== undefined) sizes.learn(r.ms, count, probe);
       if (options.onProgress && !stopped && !progressFailure) {
         ready += options.count ? options.count(r) : count;
         try {
@@ -270,7 +257,7 @@ export async function* streamChunks<
     };
     read += count;
     running++;
-    const probe = !measured;
+    const probe = !sizes.measured;
     reply.then(
       (r) => succeeded(p, r, count, probe),
       (error) => {

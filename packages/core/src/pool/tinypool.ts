@@ -17,7 +17,8 @@
  *
  * Its parts that reach into tinypool's objects live beside it: `terminate-hook.ts` (each worker's
  * `terminate()`), `watch-worker.ts` (exits, errors), `start-queue.ts` (its queue: a worker's start goes to
- * that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
+ * that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected); stopping a
+ * batch wherever it is, which needs no tinypool, is `flight-control.ts`.
  */
 import { Tinypool } from 'tinypool';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
@@ -26,6 +27,7 @@ import type { ContextName } from '../options.js';
 import { ChildBatches } from './child-batches.js';
 import { announce, type PoolWatcher } from './events.js';
 import { failedOutcome } from './failed-outcome.js';
+import { abortFlight, cancelFlight, isFlightRunning, takeBackJobs } from './flight-control.js';
 import type { PoolInit } from './init.js';
 import { whileHeld } from './keep-alive.js';
 import type { PoolResourceLimits } from './options.js';
@@ -217,43 +219,16 @@ export class TinypoolAdapter {
     return this.#unbound.has(flight) && !flight.slot && !flight.diverted;
   }
 
-  /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
-  takeBack(flight: Flight, count: number): number {
-    return flight.slot?.progressOf(flight)?.takeBack(count) ?? -1;
-  }
+  /** Takes back up to `count` jobs of `flight` its worker has not started (`takeBackJobs`). */
+  readonly takeBack = takeBackJobs;
+  /** Runs nothing more of `flight` (`cancelFlight`): true when it went empty, never posted. */
+  readonly cancel = cancelFlight;
+  /** Whether a worker runs `flight` now (`isFlightRunning`). */
+  readonly isRunning = isFlightRunning;
 
-  /**
-   * Runs nothing more of `flight`: a worker stops its map chunk at the next item. One that no worker
-   * has got yet (in tinypool's queue) goes empty, as `SideLanes.divert` sends one: true then, and
-   * what its jobs carry (a queue's or pipe end's port for a thread) is never transferred.
-   */
-  cancel(flight: Flight): boolean {
-    flight.cancelled = true;
-    if (flight.lane) flight.lane.cancel(flight);
-    else if (flight.slot) flight.slot.cancel(flight);
-    else if (!flight.diverted) {
-      (flight.batch as { jobs: unknown[] }).jobs = [];
-      flight.transfer.length = 0;
-      return true;
-    }
-    return false;
-  }
-
-  /** Whether a worker runs `flight` now: posted to it and not answered, or started on its side lane. */
-  isRunning(flight: Flight): boolean {
-    if (flight.lane) return flight.lane.isRunning(flight);
-    const state = flight.slot?.state;
-    return state?.name === 'busy' && state.flight === flight;
-  }
-
-  /** Aborts `flight`'s call: a job started stops with its worker (`Slot.abort`), else see `cancel`. */
+  /** Aborts `flight`'s call (`abortFlight`): a job started stops with its worker, evicted here. */
   abort(flight: Flight): boolean {
-    const { slot, lane } = flight;
-    lane?.cancel(flight); // stored before SIDE_RUNNING is read: a side chunk starting after runs no item
-    if (!slot || !this.isRunning(flight)) return lane ? false : this.cancel(flight);
-    flight.cancelled = true;
-    slot.abort(flight, () => this.evict(slot, 'aborted', flight));
-    return false;
+    return abortFlight(flight, (slot) => this.evict(slot, 'aborted', flight));
   }
 
   /** Stops a worker; tinypool replaces it. `aborted`: the flight it is stopped to abort. */

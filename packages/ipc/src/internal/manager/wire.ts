@@ -1,20 +1,14 @@
 /**
  * What travels between a proxy and its manager over one socket per thread and manager (framed
  * as rpc.ts says): requests `[objectId, method, args]` (object 0 is the manager itself), answers
- * a value or an ErrorRecord (error-wire.ts).
+ * a value or an ErrorRecord (error-wire.ts, rebuilt by error-rebuild.ts).
  */
 import { resolveTimeout, ValidationError } from '@multiproc/shared';
 import type { Address } from '../net/endpoint.js';
 import type { WireTimeout } from './wait-list.js';
 
-export {
-  type ErrorRecord,
-  fromRecord,
-  leanerRecord,
-  type Nested,
-  toRecord,
-  withCallerStack,
-} from './error-wire.js';
+export { fromRecord, withCallerStack } from './error-rebuild.js';
+export { type ErrorRecord, leanerRecord, type Nested, toRecord } from './error-wire.js';
 
 export type Request = [id: number, method: string, args: unknown[]];
 

@@ -2,7 +2,7 @@
  * The frames between a copy and its home: `op, a, b, body`. `R_*` go from a copy to the home,
  * `H_*` from the home to a copy. `a` and `b` are small integers (`a` unsigned, `b` signed), `body`
  * an item or a token. Every link keeps its frames in order; nothing is assumed across links.
- * ARCHITECTURE.md draws the exchanges.
+ * The package's DESIGN.md draws the exchanges.
  */
 export const Op = {
   /**
