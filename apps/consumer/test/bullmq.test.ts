@@ -75,21 +75,19 @@ function startUntil(
 
 /**
  * Starts a private redis-server on a free loopback port and the installed `multiproc-worker` serving
- * `bullmq-tasks.mjs` from `cwd` (both stopped after each test, as every child here); resolves to the Redis URL
- * once the worker says it is connected.
+ * `bullmq-tasks.mjs` from `cwd` (both stopped after each test, as every child here), or one worker
+ * for each list of arguments given in `workers`; resolves to the Redis URL once every worker says
+ * it is connected.
  */
-async function redisAndWorker(cwd: string): Promise<string> {
+async function redisAndWorker(cwd: string, ...workers: string[][]): Promise<string> {
   const port = await freePort();
   const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
   const url = `redis://127.0.0.1:${port}`;
   const bin = join(consumer().app, 'node_modules', '.bin', 'multiproc-worker');
-  await startUntil(
-    bin,
-    ['--redis', url, '--tasks', './bullmq-tasks.mjs', '--concurrency', '1'],
-    / connected /,
-    cwd,
-  );
+  if (workers.length === 0) workers.push(['--tasks', './bullmq-tasks.mjs']);
+  for (const args of workers)
+    await startUntil(bin, ['--redis', url, ...args, '--concurrency', '1'], / connected /, cwd);
   return url;
 }
 
@@ -120,6 +118,42 @@ describe.skipIf(!hasRedis)('@multiproc/bullmq', () => {
     });
     expect(ran.stderr).toBe('');
     expect(ran.stdout).toBe('[1,4,9,16,25]\n');
+  }, 180_000);
+
+  // Both task modules' tasks are under the bundle's one URL: their jobs named all of that URL's
+  // tasks together (a fingerprint), which matched neither worker, and moduleNames (by URL) could not
+  // name the two apart. A job names its task's own defineTasks() call now.
+  it('two task modules bundled into one client file map through workers that load them or the bundle', async () => {
+    const cwd = withFixtures(
+      'bullmq-sets-a.mjs',
+      'bullmq-sets-b.mjs',
+      'bullmq-sets-main.mjs',
+      'bullmq-bundle.build.mjs',
+    );
+    const built = await run(process.execPath, ['bullmq-bundle.build.mjs', 'bullmq-sets-main.mjs'], {
+      cwd,
+      timeoutMs: 120_000,
+    });
+    expect(built.stderr).toBe('');
+    const out = mkdtempSync(join(consumer().root, 'bullmq-sets-'));
+    cpSync(join(cwd, 'dist'), out, { recursive: true });
+    const url = await redisAndWorker(
+      cwd,
+      ['--prefix', 'sources', '--tasks', './bullmq-sets-a.mjs', './bullmq-sets-b.mjs'],
+      ['--prefix', 'bundle', '--tasks', join(out, 'app.js')],
+    );
+    for (const [prefix, from] of [
+      ['sources', 'sources'],
+      ['bundle', 'bundle'],
+    ]) {
+      const ran = await run(process.execPath, ['app.js'], {
+        cwd: out,
+        env: cleanEnv({ REDIS_URL: url, MULTIPROC_SECRET: SECRET, PREFIX: prefix, SETS_FROM: from }),
+        timeoutMs: 60_000,
+      });
+      expect(ran.stderr).toBe('');
+      expect(ran.stdout).toBe('[9,[1,8]]\n');
+    }
   }, 180_000);
 });
 

@@ -119,6 +119,19 @@ describe('options', () => {
     }
   });
 
+  // An unknown key was ignored: the worker loaded its tasks and ran with the default it meant to change.
+  test('startWorker: an unknown option is named, with the options it takes and the right spelling', async () => {
+    const error = await startWorker({ tasks: ['./x.js'], secret: SECRET, concurency: 2 } as any).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain("'concurency'");
+    for (const key of ['tasks', 'connection', 'concurrency', 'lockDuration', 'quiet'])
+      expect(message).toContain(key);
+    expect(message).toContain('spelt concurrency');
+  });
+
   test('startWorker: a task module path with no file names the working directory, and a Windows path its / form', async () => {
     const cases: [string, RegExp][] = [
       ['./no-such-tasks.js', /no file at .*no-such-tasks\.js.*working directory/],

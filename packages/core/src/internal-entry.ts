@@ -25,6 +25,7 @@ export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.
 export { refuseToSend } from './internal/host-bound.js';
 export { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 export { importTaskModule } from './internal/load-task.js';
+export { type TaskSet, taskSetOf } from './internal/task-sets.js';
 export { AdaptiveChunks, checkArgLists, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';

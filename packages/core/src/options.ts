@@ -148,6 +148,7 @@ export function parseOptions<T>(
         : error.message;
     throw new ValidationError(message, { cause: result.error, issues: result.error.issues });
   }
+  if (issue.code === 'unrecognized_keys') throw unknownNested(s, issue, call, result.error);
   const name = issue.path.length ? issue.path.join('.') : 'options';
   const hint = pythonHint(s, issue, input, what);
   throw new ValidationError(
@@ -157,6 +158,53 @@ export function parseOptions<T>(
       issues: result.error.issues,
     },
   );
+}
+
+/**
+ * The error for an unknown key of an option that is itself an object (`resourceLimits`): names it
+ * with its path, lists the keys that option takes, and the right spelling of a slip, as a top-level
+ * unknown key's error does (zod's own message says only "Unrecognized key").
+ */
+function unknownNested(
+  schema: Z.ZodType,
+  issue: Z.core.$ZodIssueUnrecognizedKeys,
+  call: string,
+  cause: Z.ZodError,
+): ValidationError {
+  const at = issue.path.join('.');
+  const key = issue.keys[0]!;
+  const known = keysAt(schema, issue.path);
+  const right = spellingOf(key, known);
+  const takes = known.length === 0 ? `${at} takes no keys` : `${at} takes ${known.join(', ')}`;
+  const fix = right === undefined ? '' : ` In multiproc it is spelt ${at}.${right}.`;
+  const node = NODE_NESTED_KEYS[`${at}.${key}`] ?? '';
+  return new ValidationError(
+    `Unknown option '${at}.${key}' for ${call}: ${takes}.${fix}${node ? ` ${node}` : ''}`,
+    { cause, issues: cause.issues },
+  );
+}
+
+/** Keys of Node's own options that multiproc's nested options do not take. */
+const NODE_NESTED_KEYS: Readonly<Record<string, string>> = {
+  'resourceLimits.codeRangeSizeMb':
+    "codeRangeSizeMb is a key of Node's Worker resourceLimits that multiproc's Pool does not take.",
+};
+
+/** The keys the object schema at `path` inside `schema` takes (through optional and nullable). */
+function keysAt(schema: Z.ZodType, path: readonly PropertyKey[]): string[] {
+  let at: unknown = schema;
+  for (const key of [...path, null]) {
+    // Unwrap .optional(), .nullable(), .default() and pipes to the object inside.
+    for (let i = 0; i < 8 && at && !(at as { shape?: unknown }).shape; i++) {
+      const def = (at as { _zod?: { def?: { innerType?: unknown; in?: unknown } } })._zod?.def;
+      at = def?.innerType ?? def?.in;
+    }
+    const shape = (at as { shape?: Record<PropertyKey, unknown> } | undefined)?.shape;
+    if (!shape) return [];
+    if (key === null) return Object.keys(shape);
+    at = shape[key];
+  }
+  return [];
 }
 
 /** `, got <the value at path>` for a message, or nothing when it cannot be read (a throwing getter). */

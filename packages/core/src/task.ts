@@ -17,6 +17,7 @@ import './internal/start-dir.js';
 import { isMain } from './identity.js';
 import { asProgramScript } from './internal/program-script.js';
 import { importRefModule } from './internal/ref-loader.js';
+import { noteTaskSet } from './internal/task-sets.js';
 import { notingMisses } from './task-miss.js';
 import {
   callSiteIn,
@@ -251,7 +252,9 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   }
   tasksByModule.set(url, registered);
   // A read of a name it lacks is noted for the message of a call given its `undefined` (task-miss.ts).
-  return notingMisses(Object.freeze(refs), url) as TaskRefs<T>;
+  const returned = notingMisses(Object.freeze(refs), url) as TaskRefs<T>;
+  noteTaskSet(refs, returned);
+  return returned;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { inputAtCall, knownLength, moduleTaskNames, watchAbort } from '@multiproc/core/internal';
+import { inputAtCall, knownLength, moduleTaskNames, taskSetOf, watchAbort } from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
@@ -34,8 +34,8 @@ export interface CallsHost {
   readonly terminating: () => Promise<void> | undefined;
   /** The pool's registry member, named in cancel messages. */
   readonly member: string;
-  /** module URL -> portable name, from the `moduleNames` option. */
-  readonly moduleNames: ReadonlyMap<string, string>;
+  /** module URL, or task set (`taskSetOf`) -> portable name, from the `moduleNames` option. */
+  readonly moduleNames: ReadonlyMap<string | object, string>;
   /** Whether `processes` was given (else a map plans with a fresh count of workers). */
   readonly fixedProcesses: boolean;
   readonly processes: () => number;
@@ -204,7 +204,10 @@ export class Calls {
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */
   #taskId(task: TaskRef): string {
-    const name = this.#host.moduleNames.get(task.module) ?? moduleNameOf(task.module);
+    // Its own defineTasks() call first: two task modules bundled into one file share its URL.
+    const set = taskSetOf(task);
+    const names = this.#host.moduleNames;
+    const name = (set && names.get(set)) ?? names.get(task.module) ?? moduleNameOf(task.module);
     const owner = this.#owners.get(name);
     if (owner === undefined) this.#owners.set(name, task.module);
     else if (owner !== task.module) {
@@ -214,8 +217,10 @@ export class Calls {
       );
     }
     const id = taskIdOf(name, task.taskName);
-    // Read again at each call: a module may register more tasks after its first call.
-    this.#fingerprints.set(id, tasksFingerprint(moduleTaskNames(task.module)));
+    // Its call's tasks, which a worker's module matches whether it is that file or the bundle that
+    // holds it (a bundle's URL holds other modules' tasks too). A reference that came from elsewhere
+    // has no call here: its module's tasks, read again at each call (a module may define more later).
+    this.#fingerprints.set(id, tasksFingerprint(set ?? moduleTaskNames(task.module)));
     return id;
   }
 

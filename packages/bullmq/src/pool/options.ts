@@ -1,6 +1,6 @@
 /** The options of the BullMQ `Pool`, checked by hand (the package has no zod). */
-import { ValidationError } from '@multiproc/core';
-import { MAX_PROCESSES, nodePoolOptionHint } from '@multiproc/core/internal';
+import { type TaskRef, ValidationError } from '@multiproc/core';
+import { MAX_PROCESSES, nodePoolOptionHint, taskSetOf } from '@multiproc/core/internal';
 import { notAnObject, omitNullOptions, spellingOf, unknownOption } from '@multiproc/shared';
 import type { RedisConnectionOptions } from '../internal/connection.js';
 import { checkModuleName, moduleUrlOf } from '../internal/task-ids.js';
@@ -52,12 +52,17 @@ export interface PoolOptions {
   connectTimeout?: number | undefined;
   /**
    * Portable names for task modules whose file base name is not the name the workers use: name ->
-   * module URL (`import.meta.url` style) or absolute path (anything else throws `ValidationError`).
-   * Mirrors `multiproc-worker --tasks name=path`. A job carries a fingerprint of its module's task
-   * names: a worker whose module of that name defines other tasks refuses it (`UnknownTaskError`).
-   * @default each module is named by its file's base name without extension
+   * module URL (`import.meta.url` style) or absolute path, or name -> the object a `defineTasks()`
+   * call returned (or one of its task references), which names that call's tasks alone: the way to
+   * name two task modules bundled into one file, whose URL they share (anything else throws
+   * `ValidationError`). Mirrors `multiproc-worker --tasks name=path`. A job carries a fingerprint of
+   * the task names of its task's `defineTasks()` call: a worker whose module of that name defines
+   * other tasks refuses it (`UnknownTaskError`).
+   * @default each module is named by its file's base name without extension; a client bundle
+   * that holds `tasks-a.js` and `tasks-b.js`, whose workers load those two files, gives
+   * `{ 'tasks-a': tasksA, 'tasks-b': tasksB }`
    */
-  moduleNames?: Record<string, string> | undefined;
+  moduleNames?: Record<string, string | TaskRef | Readonly<Record<string, TaskRef>>> | undefined;
   /**
    * How long (ms) calls may wait with no worker serving this pool before the pool says so, once,
    * with a process warning of type `ProcessWarning` and code `MP_NO_WORKER` (what to check: is a
@@ -80,7 +85,7 @@ export interface ResolvedPoolOptions {
   readonly clientTtl: number;
   readonly connectTimeout: number;
   /** module URL -> portable name */
-  readonly moduleNames: ReadonlyMap<string, string>;
+  readonly moduleNames: ReadonlyMap<string | object, string>;
   /** ms, or `undefined` for no warning. */
   readonly noWorkerWarning: number | undefined;
 }
@@ -162,23 +167,24 @@ export function resolvePoolOptions(given: PoolOptions | null | undefined): Resol
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw bad('prefix', "1-64 letters, digits or '_.-{}:' (no spaces)", prefix);
   }
-  const names = new Map<string, string>();
+  const names = new Map<string | object, string>();
   if (options.moduleNames !== undefined) {
     if (typeof options.moduleNames !== 'object' || options.moduleNames === null) {
       throw bad('moduleNames', 'an object of name -> module URL or path', options.moduleNames);
     }
     for (const [name, where] of Object.entries(options.moduleNames)) {
       const moduleName = checkModuleName(name, 'Pool: option moduleNames');
-      const url = typeof where === 'string' ? moduleUrlOf(where) : undefined;
-      if (url === undefined) {
+      const key = typeof where === 'string' ? moduleUrlOf(where) : taskSetOf(where);
+      if (key === undefined) {
         throw bad(
           `moduleNames.${name}`,
           "a module URL (import.meta.url style: new URL('./tasks.js', import.meta.url).href) or an " +
-            'absolute path; a relative path would be read from the working directory, not from this module',
+            'absolute path (a relative path would be read from the working directory, not from this ' +
+            'module), or the object defineTasks() returned',
           where,
         );
       }
-      names.set(url, moduleName);
+      names.set(key, moduleName);
     }
   }
   return {

@@ -13,7 +13,10 @@ import { describeTasks } from './describe.js';
 /** A task a worker answers, with what tells its module apart from others of its name. */
 export interface CatalogEntry {
   readonly ref: TaskRef;
-  /** The fingerprint of its module's task names (see `tasksFingerprint`). */
+  /**
+   * The fingerprint of the task names of its `defineTasks()` call (of its module's, when that is
+   * not known; see `tasksFingerprint`).
+   */
   readonly fingerprint: string;
   /** Those names, for the message refusing a job of another module. */
   readonly moduleTasks: readonly string[];
@@ -80,8 +83,9 @@ export async function loadCatalog(
     owners.set(spec.name, spec.url);
     let refs: TaskRef[];
     let names: Record<string, string[]>;
+    let sets: (readonly string[] | null)[] | undefined;
     try {
-      ({ refs, names } = await pool.apply(describeTasks().describeModule, [spec.url]));
+      ({ refs, names, sets } = await pool.apply(describeTasks().describeModule, [spec.url]));
     } catch (error) {
       // The message names the module already when it comes from the import ("Cannot import the task module <url>: ...").
       const message = String((error as Error)?.message ?? error);
@@ -94,13 +98,13 @@ export async function loadCatalog(
           '(export const tasks = defineTasks(import.meta.url, {...})).',
       );
     }
-    for (const ref of refs) {
+    for (const [i, ref] of refs.entries()) {
       const name = ref.module === spec.url ? spec.name : moduleNameOf(ref.module);
       const moduleTasks = names[ref.module] ?? [];
       catalog.set(taskIdOf(name, ref.taskName), {
         ref,
-        fingerprint: tasksFingerprint(moduleTasks),
-        moduleTasks,
+        fingerprint: tasksFingerprint(sets?.[i] ?? moduleTasks),
+        moduleTasks: sets?.[i] ?? moduleTasks,
       });
     }
   }

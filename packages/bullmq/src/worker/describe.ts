@@ -11,13 +11,18 @@
  * the module's project or beside this package, else Node's own type stripping (Node 22.18+, 24).
  */
 import { defineTasks, isMain, isTaskRef, type TaskRef } from '@multiproc/core';
-import { importTaskModule, moduleTaskNames, whileImporting } from '@multiproc/core/internal';
+import { importTaskModule, moduleTaskNames, taskSetOf, whileImporting } from '@multiproc/core/internal';
 
 /** What a task module gives a worker: its exported task references, and each one's module's task names. */
 export interface ModuleTasks {
   readonly refs: TaskRef[];
   /** module URL -> the names of the tasks it defines (sorted). */
   readonly names: Record<string, string[]>;
+  /**
+   * For each of `refs`, the names of the tasks its own `defineTasks()` call defined (sorted), or
+   * null when not known: what tells apart two task modules bundled into one file (one URL).
+   */
+  readonly sets: (readonly string[] | null)[];
 }
 
 async function describeModule(moduleUrl: string): Promise<ModuleTasks> {
@@ -42,7 +47,8 @@ async function describeModule(moduleUrl: string): Promise<ModuleTasks> {
   if (cjs && typeof cjs === 'object' && !isTaskRef(cjs)) scan(cjs);
   const names: Record<string, string[]> = {};
   for (const ref of found) names[ref.module] ??= moduleTaskNames(ref.module);
-  return { refs: [...found], names };
+  const refs = [...found];
+  return { refs, names, sets: refs.map((ref) => taskSetOf(ref) ?? null) };
 }
 
 const register = () => defineTasks(import.meta.url, { describeModule });
@@ -51,9 +57,9 @@ let registered: ReturnType<typeof register> | undefined;
 /**
  * The task that describes a task module, registered under this module's URL on first use: by the
  * worker command as it loads its modules, and in each of its local workers as this module loads
- * there. A program that only makes pools never registers it, so when a bundle puts this module and
- * the program's tasks in one file, that file's URL names only the program's tasks (whose names the
- * pool's jobs carry as their module's fingerprint).
+ * there. A program that only makes pools never registers it; jobs carry the fingerprint of their
+ * task's own `defineTasks()` call, not of its module's URL, so a bundle that puts this module and
+ * the program's tasks in one file still matches the workers' modules either way.
  */
 export function describeTasks(): ReturnType<typeof register> {
   registered ??= register();

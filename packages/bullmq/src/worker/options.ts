@@ -1,5 +1,6 @@
 /** The options of {@link startWorker} (and of `multiproc-worker`), checked by hand. */
 import { type ContextName, ValidationError } from '@multiproc/core';
+import { checkOptionKeys } from '@multiproc/shared';
 import type { RedisConnectionOptions } from '../internal/connection.js';
 import type { LogWriter } from './log.js';
 
@@ -106,10 +107,32 @@ export function withinBounds(value: unknown, bounds: Bounds): value is number {
   );
 }
 
+/** Every key of {@link WorkerOptions} (the record makes the compiler check that none is left out). */
+const WORKER_KEYS = Object.keys({
+  tasks: true,
+  connection: true,
+  secret: true,
+  prefix: true,
+  concurrency: true,
+  context: true,
+  maxTasksPerChild: true,
+  maxOldSpaceSize: true,
+  lockDuration: true,
+  stalledInterval: true,
+  maxStalledCount: true,
+  ttl: true,
+  grace: true,
+  connectTimeout: true,
+  log: true,
+  quiet: true,
+} satisfies Record<keyof WorkerOptions, true>);
+
 /** The options with defaults, checked: bad values throw `ValidationError` naming the option. */
 export function checkWorkerOptions(o: WorkerOptions) {
   if (o === null || typeof o !== 'object')
     throw new ValidationError('multiproc-worker: the options must be an object.');
+  // First: a misspelt key (`concurency`) would otherwise be a default silently, or fail later.
+  checkOptionKeys(o, WORKER_KEYS, 'startWorker()');
   if (
     !Array.isArray(o.tasks) ||
     o.tasks.length === 0 ||

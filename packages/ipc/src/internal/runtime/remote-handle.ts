@@ -21,7 +21,7 @@ import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult, RemoteOptions } from './handle.js';
 import { fileCell } from './loan-file.js';
-import { encodeCopy, keptCopy } from './remote-copies.js';
+import { encodeCopy, keeperHere, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
@@ -284,6 +284,8 @@ export class RemoteHandle implements Handle {
 
   /** A copy of its own that only makes further copies (a port or a reservation); asks nothing. */
   keep(): HandleKeeper {
+    const here = keeperHere(this.#data, this.#link);
+    if (here) return here;
     const data = keptCopy(this.#data, this.#link);
     const copy = new RemoteHandle(data, { maxsize: this.#maxsize, acked: false, eager: false });
     return { encode: (ctx) => copy.encode(ctx), release: () => void copy.close() };

@@ -1,0 +1,34 @@
+/**
+ * The task set of each `defineTasks()` call: the sorted names of the tasks that one call defined,
+ * kept for each reference it returned and for the object it returned. A module usually makes one
+ * call, and its set is then all of its tasks; a bundle that holds several task modules makes one
+ * call per module under one URL, and only the sets tell those modules apart (`@multiproc/bullmq`
+ * names and fingerprints a job's tasks by them). A reference that came from elsewhere (through a
+ * queue, a pool call's result) is another object: it has no set here.
+ */
+
+/** The names of a call's tasks, sorted; one array per call, so its identity names the call. */
+export type TaskSet = readonly string[];
+
+// Per realm, on globalThis as task.ts's registry: this package's entries (and a bundle) may each
+// hold a copy of this module, and the copy `defineTasks()` writes to must be the one read here.
+const sets: WeakMap<object, TaskSet> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('multiproc.taskSets')
+] ??= new WeakMap()) as WeakMap<object, TaskSet>;
+
+/** Notes `refs` (what one `defineTasks()` call returned, and `returned`, the object given back). */
+export function noteTaskSet(refs: Readonly<Record<string, object>>, returned: object): void {
+  const set: TaskSet = Object.freeze(Object.keys(refs).sort());
+  for (const ref of Object.values(refs)) sets.set(ref, set);
+  sets.set(returned, set);
+}
+
+/**
+ * The task set of a task reference, or of the object `defineTasks()` returned, made in this thread;
+ * undefined for anything else.
+ */
+export function taskSetOf(value: unknown): TaskSet | undefined {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null
+    ? sets.get(value)
+    : undefined;
+}
