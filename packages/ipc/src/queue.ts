@@ -105,10 +105,10 @@ export class Queue<T = unknown, In = T> {
   /**
    * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`. `maxsize` holds for
    * every holder together: in another thread this copy takes room in the count it shares with the
-   * queue's thread; in another process it asks the queue's process for room and blocks until it
-   * answers (at most 1 s: if that process is too busy to answer, this throws `QueueFullError` as
-   * for a full queue and nothing is put; on Windows it decides from the last size it was told).
-   * Room freed while a `put()` waits for it is that put's, wherever either is called.
+   * queue's thread; in another process it spends room granted ahead (a plain queue, `maxsize` 8
+   * up, after its first put), else asks the queue's process and blocks for the answer (at most 1 s,
+   * then `QueueFullError`, nothing put; on Windows: from the last size it was told). Room freed
+   * while a `put()` waits for it is that put's, wherever either is called.
    * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
    * @throws {ValidationError} when given no value or more than one; `SerializationError` when part of
    *   `value` cannot be sent; {@link ClosedError} after `close()`.
@@ -201,8 +201,8 @@ export class Queue<T = unknown, In = T> {
   }
 
   /**
-   * Whether `qsize()` has reached `maxsize` (never for an unbounded queue). Python: `full()`.
-   * Approximate, as in Python: others may put or get right after; `putNowait()` is the exact test.
+   * Whether no room is left (never unbounded; in the queue's process room granted ahead counts as
+   * taken). Python: `full()`. Approximate, as in Python: others may put or get right after.
    * @throws {ClosedError} after `close()`.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });

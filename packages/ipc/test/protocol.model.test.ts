@@ -286,6 +286,9 @@ async function runQueue(
     if (kind.maxsize > 0) {
       const ch = sys.home.main;
       expect(ch.size, `qsize past maxsize after ${sys.log.at(-1)}`).toBeLessThanOrEqual(kind.maxsize);
+      // Room taken (places a process copy holds count too) stays within maxsize, places never below 0.
+      expect(ch.count!.value, `room past maxsize after ${sys.log.at(-1)}`).toBeLessThanOrEqual(kind.maxsize);
+      expect(ch.count!.places, `places below 0 after ${sys.log.at(-1)}`).toBeGreaterThanOrEqual(0);
       // Items not yet got: a thread copy counts what it used before its report reaches home.
       const usedUnreported = copies.reduce((n, c) => n + (c.count ? (c.counter - c.home.taken) >>> 0 : 0), 0);
       expect(ch.items.length + ch.inFlight - usedUnreported).toBeLessThanOrEqual(kind.maxsize);
@@ -593,6 +596,8 @@ describe('home/copy protocol model', () => {
   for (const [kind, threads] of [
     [{ kind: 'queue', maxsize: 0, joinable: false }, 1],
     [{ kind: 'queue', maxsize: 3, joinable: false }, 1],
+    // Places granted ahead to a process copy's putNowait() (places.ts: one each, up to half full).
+    [{ kind: 'queue', maxsize: 8, joinable: false }, 1],
     [{ kind: 'queue', maxsize: 0, joinable: true }, 1],
     [{ kind: 'queue', maxsize: 3, joinable: true }, 1],
     [{ kind: 'queue', maxsize: 0, joinable: true }, 2],

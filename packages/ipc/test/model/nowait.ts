@@ -1,9 +1,11 @@
 // putNowait() in the protocol model: the home thread's (room taken at home), a thread copy's (room
 // and a JoinableQueue's task taken in the queue's shared count, then R_PUT with room taken), and a
 // process copy's: of a bounded queue, R_SLOT (the home takes room and counts a JoinableQueue's
-// task, then the item once granted; a question it stopped waiting for gives both back); of an
+// task, then the item once granted; a question it stopped waiting for gives both back; with places
+// granted ahead, a plain queue's copy spends one and sends the item at once: places.ts); of an
 // unbounded one, R_PUT (a JoinableQueue's task counted as it arrives).
 import { ROOM_GRANTED, type SlotWait } from '../../src/internal/protocol/copy.js';
+import { placesFor } from '../../src/internal/protocol/places.js';
 import type { CopySim, Probe, System } from './system.js';
 
 /**
@@ -37,6 +39,16 @@ export function putNowait(
     p.result = true;
     p.item = item();
     c.proto.put(p.item, null, 0);
+  } else if (c.proto.places > 0 && !c.proto.putsPending) {
+    // A place granted ahead (places.ts): room taken already; more asked once half are spent.
+    p.done = true;
+    p.result = true;
+    p.item = item();
+    c.proto.places--;
+    c.proto.put(p.item, null, 0, ROOM_GRANTED);
+    const most = c.joinable ? 0 : placesFor(maxsize);
+    if (most > 0 && !c.proto.placesAsked && c.proto.places * 2 <= most)
+      c.proto.askSlot(null, most - c.proto.places);
   } else {
     const w = Object.assign(p, { abandoned: abandon }) as Probe & SlotWait;
     p.onSettle = (r) => {
@@ -45,7 +57,7 @@ export function putNowait(
       c.proto.put(p.item, null, 0, ROOM_GRANTED, c.joinable); // a JoinableQueue's task counted at the grant
       sys.flush(c);
     };
-    c.proto.askSlot(w);
+    c.proto.askSlot(w, c.count || c.joinable ? 0 : placesFor(maxsize) - c.proto.places);
   }
   sys.flush(c);
   return p;

@@ -25,6 +25,8 @@ export interface ChannelOptions {
   readonly onLocalDone: () => void;
   /** A queue's size in shared memory (count.ts); null for a pipe direction, which counts here. */
   readonly count: QueueCount | null;
+  /** Room runs short while copies hold places (places.ts): the home recalls them. */
+  readonly onPressure?: () => void;
 }
 
 /** A channel's items, room and waiting puts; channel.ts adds who takes the items. */
@@ -51,10 +53,10 @@ export abstract class ChannelRoom {
 
   /**
    * Items not consumed yet: here, or pushed to a copy that has not used them; for a queue also
-   * those a thread copy reserved room for and is sending (its shared count).
+   * those a thread copy reserved room for and is sending (its shared count), not places granted.
    */
   get size(): number {
-    return this.count ? this.count.value : this.items.length + this.inFlight;
+    return this.count ? this.count.size : this.items.length + this.inFlight;
   }
 
   /** A queue's shared count (null: a pipe direction). */
@@ -62,7 +64,10 @@ export abstract class ChannelRoom {
     return this.opts.count;
   }
 
+  /** No room left to take (a queue: places granted count as taken, as for a put). */
   full(): boolean {
+    const count = this.opts.count;
+    if (count) return count.full();
     return this.opts.maxsize > 0 && this.size >= this.opts.maxsize;
   }
 
@@ -75,8 +80,21 @@ export abstract class ChannelRoom {
   reserve(): boolean {
     if (this.#livePutters()) return false;
     const count = this.opts.count;
-    if (count) return count.tryReserve();
-    return !this.full();
+    if (!count) return !this.full();
+    const ok = count.tryReserve();
+    this.pressure(!ok);
+    return ok;
+  }
+
+  /**
+   * Room was just taken (or `failed`: none was left) at home: while copies hold places, the home
+   * recalls them once the queue is three quarters full or a put finds none (places.ts).
+   */
+  pressure(failed: boolean): void {
+    const count = this.opts.count;
+    const max = this.opts.maxsize;
+    if (max > 0 && count && count.places > 0 && (failed || count.value * 4 >= max * 3))
+      this.opts.onPressure?.();
   }
 
   /** Room taken for `n` items that will not come (a copy gave it back, or died holding it). */
@@ -91,6 +109,7 @@ export abstract class ChannelRoom {
     if (w.local) this.localPutters++;
     this.#putters.push(w);
     this.putsChanged();
+    this.pressure(true);
   }
 
   /**

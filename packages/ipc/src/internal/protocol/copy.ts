@@ -31,20 +31,18 @@ const TASK_REFUSED =
 export class CopyProtocol extends CopyObject {
   /** The queue's size and unfinished tasks as last reported by the home. */
   homeSize = 0;
-  /**
-   * The link went while this copy was open, with neither EOF nor the bequest (H_HEIR) from its
-   * home: the home's thread or process ended without its exit hooks (terminated, killed, crashed),
-   * and what it held that was not pushed here is gone.
-   */
+  /** The link went while this copy was open, with neither EOF nor the bequest (H_HEIR) from its
+   * home: its thread or process ended without its exit hooks (terminated, killed, crashed). */
   homeLost = false;
-  /**
-   * How many items its home had sent it that the will it read says are lost (`H_LOST`: bytes sent
-   * from the sender's memory, over a connection reset before this copy read them); 0: none.
-   */
+  /** Items its home had sent it that the will it read says are lost (`H_LOST`: bytes sent from
+   * the sender's memory, over a connection reset before this copy read them); 0: none. */
   lostAtEnd = 0;
   unfinished = 0;
   /** Pipes: the other end is closed everywhere (H_BROKEN); sends fail. */
   broken = false;
+  /** Room the home granted ahead of this copy's puts (places.ts), and whether more is asked. */
+  places = 0;
+  placesAsked = false;
   readonly #opts: CopyOptions;
   readonly #rx: Receiver;
   readonly #puts = new Set<number>();
@@ -79,11 +77,8 @@ export class CopyProtocol extends CopyObject {
     return this.#rx.buffered;
   }
 
-  /**
-   * Nothing more can come to this copy: its home handed it what it will get (H_HEIR: the home is
-   * ending; H_EOF) or its link is gone. What it holds (`buffered`) is then all it will serve:
-   * the frames before H_HEIR or H_EOF, and a will read as the link closed, came first.
-   */
+  /** Nothing more can come to this copy: its home handed it what it will get (H_HEIR: the home is
+   * ending; H_EOF) or its link is gone. What it holds (`buffered`) is then all it will serve. */
   get homeEnded(): boolean {
     return this.state === 'gone' || this.#rx.heir || this.#rx.eof;
   }
@@ -143,14 +138,20 @@ export class CopyProtocol extends CopyObject {
     else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
   }
 
-  /** Asks the home for room for one item (bounded queues, from another process): `w` settles with
-   * true when granted. Room granted after `w` was abandoned goes back at once. */
-  askSlot(w: SlotWait): void {
+  /** Asks the home for room for one item (bounded queues, from another process), and `places`
+   * more (places.ts): `w` settles with true when granted. Room granted after `w` was abandoned
+   * goes back at once. `w` null: places only, on their way. */
+  askSlot(w: SlotWait | null, places: number): void {
     // What this copy consumed first: the room its gets freed is there when the home answers (as
     // Python's get() releases the queue's semaphore before it returns).
     this.#rx.beforeFlush();
-    const seq = this.ask(Op.R_SLOT, w);
-    if (seq !== 0) this.#slots.set(seq, w);
+    if (w) {
+      const seq = this.ask(Op.R_SLOT, w, places);
+      if (seq !== 0) this.#slots.set(seq, w);
+    } else {
+      this.placesAsked = true;
+      this.send(Op.R_SLOT, 0, places);
+    }
   }
 
   /** Asks the home for its size now: `homeSize` and `unfinished` are fresh once `w` settles. */
@@ -159,19 +160,14 @@ export class CopyProtocol extends CopyObject {
     this.ask(Op.R_STATE, w);
   }
 
-  /**
-   * Marks one of the queue's unfinished tasks done at the home, whoever got its item (the count is
-   * the queue's, as in Python): `w` settles true once the home did, false when no task was
-   * unfinished there (one call too many).
-   */
+  /** Marks one of the queue's unfinished tasks done at the home, whoever got its item (the count
+   * is the queue's, as in Python): `w` settles true once the home did, false when none was. */
   taskDone(w: Wait): void {
     this.ask(Op.R_TASK_DONE, w);
   }
 
-  /**
-   * Marks one task done without waiting (a copy in another process, for an item it got: the home
-   * counted that item's task before handing it out). The home says only if it refused it.
-   */
+  /** Marks one task done without waiting (a copy in another process, for an item it got: the home
+   * counted that item's task before handing it out). The home says only if it refused it. */
   taskDoneLater(): void {
     this.send(Op.R_TASK_DONE, 0, 0);
   }
@@ -204,10 +200,8 @@ export class CopyProtocol extends CopyObject {
     if (this.state !== 'gone') this.#rx.beforeFlush();
   }
 
-  /**
-   * A run of `n` JSON values pushed in `epoch` (`H_DATA_RUN` over a port), as one JSON array
-   * `text`: as an `H_DATA` frame for each value, in order.
-   */
+  /** A run of `n` JSON values pushed in `epoch` (`H_DATA_RUN` over a port), as one JSON array
+   * `text`: as an `H_DATA` frame for each value, in order. */
   dataRun(epoch: number, tag: number, text: string, n: number): void {
     this.#rx.dataRun(epoch, tag, text, n);
   }
@@ -223,15 +217,20 @@ export class CopyProtocol extends CopyObject {
           this.#rx.loan?.lent(a, b, body);
         break;
       case Op.H_PUT_DONE: {
+        // `b`: the room granted (a = 0: places asked on their way; a slot's: its put's, then places).
         this.#puts.delete(a);
         const slot = this.#slots.get(a);
-        if (slot) {
-          this.#slots.delete(a);
-          if (b === 1 && slot.abandoned) this.send(Op.R_UNSLOT, 1, 0);
-        }
-        this.answer(a, b === 1);
+        this.#slots.delete(a);
+        if (a === 0) this.placesAsked = false;
+        if (slot?.abandoned && b > 0) this.send(Op.R_UNSLOT, b, 0);
+        else if (a === 0 || (slot && b > 1)) this.places += a === 0 ? b : b - 1;
+        this.answer(a, b > 0);
         break;
       }
+      case Op.H_UNPLACE: // the home recalls the places this copy holds: all go back
+        if (this.places > 0) this.send(Op.R_UNSLOT, this.places, 0);
+        this.places = 0;
+        break;
       case Op.H_TASK_DONE:
         if (a === 0) this.out.warn?.(TASK_REFUSED);
         else this.answer(a, b === 1);

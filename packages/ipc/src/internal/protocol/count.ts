@@ -6,11 +6,11 @@
  *
  * ```
  *   count (Int32 words, shared by the home and its thread copies)
- *   ┌──────────┬────────────┬──────────────┬──────────┬────────────┐
- *   │ 0: items │ 1: waiting │ 2: unfinished│ 3: zeros │ 4: remote  │
- *   └──────────┴────────────┴──────────────┴──────────┴────────────┘
+ *   ┌──────────┬────────────┬──────────────┬──────────┬────────────┬───────────┐
+ *   │ 0: items │ 1: waiting │ 2: unfinished│ 3: zeros │ 4: remote  │ 5: places │
+ *   └──────────┴────────────┴──────────────┴──────────┴────────────┴───────────┘
  *   items: +1 a put reserves room (CAS below maxsize), or is admitted unreserved at home; -1 a get
- *     hands an item out (at home, or in the thread copy that used it).
+ *     hands an item out (at home, or in the thread copy that used it). It counts `places` too.
  *   waiting: 1 while a put waits at home for room (the home's, or a copy's): room freed then is
  *     its, so a copy's putNowait() takes none, as the home's own does not.
  *   unfinished: a JoinableQueue's unfinished tasks (Python's `_unfinished_tasks` semaphore): +1 a
@@ -21,6 +21,9 @@
  *   remote: a JoinableQueue's copies a join must ask first (flush-barrier.ts: copies in other
  *     processes, reserved or open), written by the home: at 0 a thread copy's join reads the
  *     count alone.
+ *   places: room the home granted copies in other processes (R_SLOT) that they have not used yet
+ *     nor given back (places.ts), written by the home: taken room, but no items, so `qsize()`
+ *     leaves them out while `full()` and every put count them.
  *
  *   per thread copy (its `shared` buffer, Int32 words; queues and pipe ends)
  *   ┌─────────────┬─────────────┬──────────┬─────────┬──────────┬─────────┐
@@ -56,6 +59,7 @@ export const COPY_SHARED_BYTES = 24;
 const UNFINISHED = 2;
 const ZEROS = 3;
 const REMOTE = 4;
+const PLACES = 5;
 
 export class QueueCount {
   readonly buffer: SharedArrayBuffer;
@@ -63,14 +67,30 @@ export class QueueCount {
   readonly #max: number;
 
   /** @param max - `maxsize`; 0: unbounded. @param buffer - the home's, in a copy. */
-  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(20)) {
+  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(24)) {
     this.buffer = buffer;
-    this.#word = new Int32Array(buffer, 0, 5);
+    this.#word = new Int32Array(buffer, 0, 6);
     this.#max = max;
   }
 
+  /** Room taken: items put and not got, and places granted and not used (count as full). */
   get value(): number {
     return Atomics.load(this.#word, 0);
+  }
+
+  /** Items put and not got (`qsize()`): the room taken less the places not used yet. */
+  get size(): number {
+    return Atomics.load(this.#word, 0) - Atomics.load(this.#word, PLACES);
+  }
+
+  /** Room granted to copies in other processes and not used nor given back yet. */
+  get places(): number {
+    return Atomics.load(this.#word, PLACES);
+  }
+
+  /** The home: `n` places granted (negative: used, given back, or their copy is gone). */
+  addPlaces(n: number): void {
+    if (n !== 0) Atomics.add(this.#word, PLACES, n);
   }
 
   /** Whether `maxsize` items are counted (never, unbounded). */

@@ -9,6 +9,7 @@ import type { CopyPhase } from './home-copy.js';
 import { HomeObject, textOf } from './home-object.js';
 import { EOF, type Item, isDecoded } from './item.js';
 import { JOIN_AT_HOME, Op } from './ops.js';
+import { grantRoom, placesBack, placesUsed } from './places.js';
 import { type ChannelEndpoint, type PutWait, ReaderCopy, type TakenBack } from './reader-copy.js';
 import type { Tasks } from './tasks.js';
 
@@ -76,7 +77,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     switch (op) {
       case Op.R_PUT:
         if (a === 1) c.selfUsed = (c.selfUsed + 1) | 0;
-        else if (a === 2) c.used = (c.used + 1) | 0;
+        else if (a === 2) placesUsed(c, 1);
         if (b === 1 && a === 1) c.selfTasksUsed = (c.selfTasksUsed + 1) | 0;
         write?.admit(body, a !== 0, b === 1);
         c.dirty = true;
@@ -87,14 +88,13 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         this.out.send(c, Op.H_SYNCED, a, 0);
         break;
       case Op.R_SLOT: {
-        const ok = write !== null && !c.holderGone && write.reserve();
-        if (ok) c.granted = (c.granted + 1) | 0;
-        if (ok && this.joinable) this.tasks.add(); // its R_PUT comes with `b` = 1
-        this.out.send(c, Op.H_PUT_DONE, a, ok ? 1 : 0);
+        const n = write && !c.holderGone ? grantRoom(c, write, a !== 0, this.joinable ? 0 : b) : 0;
+        if (n > 0 && this.joinable) this.tasks.add(); // its R_PUT comes with `b` = 1
+        this.out.send(c, Op.H_PUT_DONE, a, n);
         break;
       }
       case Op.R_UNSLOT:
-        c.used = (c.used + a) | 0;
+        placesBack(c, a);
         write?.unreserve(a);
         if (this.joinable) this.tasks.giveBack(a);
         break;
@@ -206,6 +206,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     this.#giveBack(c, true);
     // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
     if (this.joinable) this.tasks.giveBack(c.unusedGrants());
+    c.end.write?.count?.addPlaces(-c.unusedGrants());
     c.end.write?.unreserve(c.unusedRoom());
     // Tasks a thread copy counted for puts whose items never came; a join it may have ended.
     if (c.countsOwn && this.isQueue) this.tasks.giveBack(c.unusedTasks());

@@ -17,6 +17,7 @@ import { HomeOfCopies } from './home-copies.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { type Item, MOVED_TAG, type Taken } from './item.js';
 import { Op } from './ops.js';
+import { recallPlaces } from './places.js';
 import type { ChannelEndpoint, PutWait, ReaderCopy } from './reader-copy.js';
 import { Tasks } from './tasks.js';
 
@@ -49,6 +50,7 @@ export class HomeProtocol extends HomeOfCopies {
         // Only a JoinableQueue counts puts (unless a thread copy did): a plain queue's calls nothing.
         onAdmit: joinable ? (counted) => counted || tasks.add() : null,
         onLocalDone: () => onLocalDone(),
+        onPressure: () => recallPlaces(copies(), out),
       });
     const endpoint = (index: number, read: Channel | null, write: Channel | null): ChannelEndpoint => ({
       index,

@@ -111,13 +111,13 @@ export const Op = {
   H_BROKEN: 31,
   /**
    * Bounded and joinable queues: take room for one item now (a JoinableQueue: and count its
-   * task), if there is room and no put waits for it; answered
-   * by H_PUT_DONE `a`, `b` = 1 granted. A copy in another process asks this synchronously for
-   * `putNowait()` (a thread copy too while puts of its own wait), then sends the item as R_PUT
-   * with `a` = 2, or gives the room back.
+   * task), if there is room and no put waits for it, then up to `b` places (places.ts); answered
+   * by H_PUT_DONE `a`, `b` = the room granted (0: none). A copy in another process asks this
+   * synchronously for `putNowait()` (a thread copy too while puts of its own wait), then sends the
+   * item as R_PUT with `a` = 2, or gives the room back. `a` = 0: places only, asked on its way.
    */
   R_SLOT: 32,
-  /** `a` slots of room granted to this copy will not be used (granted after it stopped waiting). */
+  /** `a` slots of room granted to this copy will not be used (after it stopped waiting, or recalled). */
   R_UNSLOT: 33,
   /**
    * Answer to R_TASK_DONE `a`: `b` = 1 when a task was marked done, 0 when none was unfinished
@@ -159,6 +159,8 @@ export const Op = {
    * last heard it; the H_DATA frames after it are what the home sent it after those, in order.
    */
   H_WILL: 41,
+  /** The queue is nearly full: give back the places you hold (R_UNSLOT), as your loop next runs. */
+  H_UNPLACE: 42,
 } as const;
 
 /** Called for each frame a link receives. */

@@ -212,7 +212,7 @@ export class RemoteHandle implements Handle {
   }
 
   full(): boolean {
-    return this.#maxsize > 0 && this.size() >= this.#maxsize;
+    return this.#sync.full(this.#proto, () => this.#will?.items() ?? null);
   }
 
   taskDone(): boolean {

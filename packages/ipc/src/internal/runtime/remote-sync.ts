@@ -14,6 +14,7 @@ import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { EOF, type Item, TIMEOUT } from '../protocol/item.js';
 import { JOIN_AT_HOME, Op } from '../protocol/ops.js';
+import { placesFor } from '../protocol/places.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
 import { STUCK, Waiter } from './waiter.js';
@@ -115,6 +116,14 @@ export class CopySync {
     // A bounded queue's room (and a JoinableQueue's task with it) is the home's to count (another
     // process). An unbounded JoinableQueue's task is counted as the item arrives, as for put().
     const asks = this.#maxsize > 0 && proto.state === 'open';
+    // A place the home granted ahead (protocol/places.ts): room taken already, so the put needs no
+    // answer from a home that may be busy, as Python's put_nowait() takes a shared semaphore.
+    if (asks && proto.places > 0 && !proto.putsPending && !proto.homeEnded) {
+      proto.places--;
+      proto.put(item, null, 0, ROOM_GRANTED);
+      this.#askPlaces(proto, false);
+      return true;
+    }
     if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
       if (proto.homeSize >= this.#maxsize) return false;
@@ -124,7 +133,7 @@ export class CopySync {
     if (asks) {
       // The home grants room for it and counts its task first, as Python's shared semaphores would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
-      proto.askSlot(w);
+      this.#askPlaces(proto, w);
       const answered = this.#waitSync(w);
       if (!answered) w.abandoned = true; // room (and a task) granted later goes back
       if (!answered || w.result !== true) return false;
@@ -138,9 +147,21 @@ export class CopySync {
     return true;
   }
 
+  /**
+   * Asks for room for the put `w` waits for (with places: it is this copy's first put, or it spent
+   * them), or, once half of its places are spent, for more on their way. A thread copy that has
+   * the shared count, and a JoinableQueue's copy, take none.
+   */
+  #askPlaces(proto: CopyProtocol, w: SlotWait | false): void {
+    const most = this.count || this.#joinable ? 0 : placesFor(this.#maxsize);
+    if (w) proto.askSlot(w, Math.max(0, most - proto.places));
+    else if (most > 0 && !proto.placesAsked && proto.places * 2 <= most)
+      proto.askSlot(null, most - proto.places);
+  }
+
   getNowait(proto: CopyProtocol): Item | typeof EOF | undefined {
     const now = proto.get(null);
-    if (now !== undefined || proto.state !== 'open' || this.count?.value === 0) return now;
+    if (now !== undefined || proto.state !== 'open' || this.count?.size === 0) return now;
     // Python's get(block=False): an item the home has now, asked for synchronously.
     proto.clock = performance.now();
     const w: SyncWait = { done: false };
@@ -227,7 +248,7 @@ export class CopySync {
    */
   size(proto: CopyProtocol, willItems: () => number | null): number {
     if (proto.homeEnded) return proto.buffered;
-    if (this.count) return this.count.value;
+    if (this.count) return this.count.size;
     if (proto.state === 'open') {
       const w: SyncWait = { done: false };
       proto.askState(w);
@@ -236,6 +257,12 @@ export class CopySync {
     if (proto.homeEnded) return proto.buffered; // its last frames came while this waited
     const left = willItems();
     return left === null ? proto.homeSize : proto.buffered + left;
+  }
+
+  /** Python's `full()`: no room to take (a thread copy reads the shared count, places counted). */
+  full(proto: CopyProtocol, willItems: () => number | null): boolean {
+    if (this.count && !proto.homeEnded) return this.count.full();
+    return this.#maxsize > 0 && this.size(proto, willItems) >= this.#maxsize;
   }
 
   /**
