@@ -8,6 +8,7 @@
 // - a value its code took (recv(), get()) before it ran on without yielding is not handed out
 //   again: its copy's report of what it took left only at the end of its turn, so the home served
 //   the value to the next reader a second time (10 of 10 runs).
+// A worker thread stopped the same way is checked too (it lost and doubled nothing before either).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,31 @@ describe('a child process stopped by a signal: each value delivered once', () =>
     client.close();
     server.close();
   });
+
+  // A thread's copy records what it took in shared memory, which its home reads when it ends: the
+  // same holds there (a guard: it held before too).
+  it.each(['kill', 'terminate'] as const)(
+    'thread context: a taken value is not handed out again after %s()',
+    {
+      timeout: 30_000,
+    },
+    async (how) => {
+      const [client, server] = Pipe();
+      const marker = join(dir, `m${markers++}`);
+      const p = startProcess('thread', tasks.takeThenSpin, [server, marker, 2]);
+      client.send({ n: 1 });
+      client.send({ n: 2 });
+      expect(await markerWritten(marker)).toEqual([{ n: 1 }, { n: 2 }]);
+      client.send({ n: 3 });
+      if (how === 'kill') p.kill();
+      else await p.terminate();
+      await p.join(10_000);
+      expect(await server.recv()).toEqual({ n: 3 });
+      expect(await server.poll(300)).toBe(false);
+      client.close();
+      server.close();
+    },
+  );
 
   it.each([
     ['Queue', 'kill', () => new Queue()],
