@@ -16,7 +16,7 @@ function homeWithCopy(pipe = false) {
       if (op === Op.H_DATA) data.push({ tag: b, item: body! });
     },
     sendNow: () => false,
-    sendBytesNow: () => false,
+    sendBytesNow: () => null,
     end: () => {},
     linger: () => {},
     settle: () => {},

@@ -216,6 +216,7 @@ export function ipcCases(): BenchCase[] {
     rawPort('small'),
     mpPipe('roundtrip', 'thread'),
     rawPort('roundtrip'),
+    mpPipe('roundtrip', 'process'),
     mpPipe('small', 'process'),
     mpQueue('process'),
     rawSend,

@@ -186,8 +186,8 @@ export class System implements HomeActions {
     this.#down(cs, { op: Op.H_DATA, a, b, body: { value } });
     return true;
   }
-  sendBytesNow(): boolean {
-    return false; // the model's links are not sockets
+  sendBytesNow(): null {
+    return null; // the model's links are not sockets
   }
   end(c: ReaderCopy): void {
     const cs = this.#linkOf.get(c);

@@ -180,10 +180,18 @@ export abstract class Link implements Ordered {
   }
 
   /**
-   * Sends a bytes item's frame (`kind` byte, then `bytes`) at once, straight from the sender's
-   * memory, which the link does not keep; false when this link cannot (only a socket can).
+   * Sends a bytes item's frame (`kind` byte, then `bytes`) at once; false when this link cannot
+   * (only a socket can). `borrowed`: `bytes` are the sender's memory, which the link does not keep
+   * (false: they never change, so the link may hold them until written).
    */
-  sendBytesNow(_op: number, _a: number, _b: number, _kind: number, _bytes: Uint8Array): boolean {
+  sendBytesNow(
+    _op: number,
+    _a: number,
+    _b: number,
+    _kind: number,
+    _bytes: Uint8Array,
+    _borrowed = true,
+  ): boolean {
     return false;
   }
 

@@ -167,14 +167,21 @@ export class SocketLink extends Link {
    * what is batched goes first, then the kernel takes what it can now and the rest is copied (see
    * SocketWriter.write). False when this link cannot send (closed, ending or not connected yet).
    */
-  override sendBytesNow(op: number, a: number, b: number, kind: number, bytes: Uint8Array): boolean {
+  override sendBytesNow(
+    op: number,
+    a: number,
+    b: number,
+    kind: number,
+    bytes: Uint8Array,
+    borrowed = true,
+  ): boolean {
     if (!this.sending || !this.#socket) return false;
     this.#out.waitForRoom();
     this.startFlush(); // every batch pending first: nothing may come between this header and its body
     this.#batch.header(op, a, b, bytes.byteLength + 1, kind);
     const batch = this.takeBatch()!;
     batch.push(bytes);
-    this.#out.write(batch, true);
+    this.#out.write(batch, borrowed);
     return true;
   }
 

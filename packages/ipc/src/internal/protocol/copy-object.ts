@@ -35,9 +35,10 @@ export interface CopyActions {
   ready(): void;
   /**
    * An item was handed to a get: `total` consumed so far (mod 2^32); `first` since the last
-   * report, so a report is due (flush at the end of the turn even if nothing else is sent).
+   * report, so a report is due (flush at the end of the turn even if nothing else is sent);
+   * `waited`: the get waited for it (it came in a frame), rather than found it here.
    */
-  consumed(total: number, first: boolean): void;
+  consumed(total: number, first: boolean, waited: boolean): void;
   /** Sends the frames sent so far now, rather than at the end of the turn. */
   flushNow(): void;
   /** A misuse found late, which no call can throw any more (a process warning). */

@@ -59,7 +59,7 @@ export class CopyProtocol extends CopyObject {
         isOpen: () => this.state === 'open',
         hold: () => this.hold(),
         ready: () => out.ready(),
-        consumed: (total, first) => out.consumed(total, first),
+        consumed: (total, first, waited) => out.consumed(total, first, waited),
         flushNow: () => out.flushNow(),
       },
       opts.eager,

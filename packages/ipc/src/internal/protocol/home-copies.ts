@@ -106,7 +106,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         read?.demand(c, a, b);
         break;
       case Op.R_TAKEN:
-        c.reported((c.taken + a) >>> 0);
+        c.reported((c.taken + a) >>> 0, this.out.taken);
         break;
       case Op.R_GIVE_BACK:
         c.gaveBack();

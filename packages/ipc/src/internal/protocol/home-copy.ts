@@ -44,10 +44,11 @@ export interface HomeActions {
   /** Sends a JSON-exact value at once, unserialized, if `copy`'s link can (then it is moved). */
   sendNow(copy: HomeCopy, op: number, a: number, b: number, value: unknown): boolean;
   /**
-   * Writes a bytes item's frame (`bytes` with the bytes kind byte before it) at once, from the
-   * sender's memory, if `copy`'s link can (a socket; then it is moved).
+   * Writes a bytes item's frame (`bytes` with the bytes kind byte before it) at once, if `copy`'s
+   * link can (a socket), and returns the item written: a private copy of `bytes`, the home's to
+   * keep. Null when it cannot (put the bytes instead).
    */
-  sendBytesNow(copy: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): boolean;
+  sendBytesNow(copy: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): Item | null;
   /** Ends `copy`'s link after every frame sent to it so far. */
   end(copy: HomeCopy): void;
   /**
@@ -76,6 +77,8 @@ export interface HomeActions {
    * and pipe ends it carries are released (runtime/carried.ts). Optional: a test's actions skip it.
    */
   dropped?(item: Item): void;
+  /** A copy reported `item` taken: the home keeps it no more (runtime/kept-bytes.ts reuses its memory). */
+  taken?(item: Item): void;
 }
 
 export class HomeCopy {

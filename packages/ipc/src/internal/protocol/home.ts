@@ -133,7 +133,6 @@ export class HomeProtocol extends HomeOfCopies {
     const ch = this.endpoints[end]!.write!;
     const c = this.#takesNow(ch);
     if (!c?.moves) return false;
-    // pushNow() without a closure per send: this is every send of a ping-pong.
     const tag = c.nowTag;
     if (!this.out.sendNow(c, Op.H_DATA_VALUE, c.epoch, tag, value)) return false;
     c.pushedNow(ch, tag, keep(value));
@@ -141,15 +140,21 @@ export class HomeProtocol extends HomeOfCopies {
   }
 
   /**
-   * A pipe's `sendBytes()` of `bytes` (big): as {@link sendNow}, written by the copy's socket
-   * straight from the sender's memory (moved, tagged {@link MOVED_TAG}); false: put it instead.
+   * A pipe's `sendBytes()` of `bytes` (big): as {@link sendNow}, written by the copy's socket at
+   * once; false: put it instead. The home keeps the item the socket writes, a private copy of the
+   * bytes, until the copy reports it taken: a process stopped by a signal returns nothing, and its
+   * link's close puts the copy back at the front. (Before, the socket wrote the sender's memory and
+   * the home kept nothing, {@link MOVED_TAG}: a process killed holding the bytes lost them.)
    */
   sendBytesNow(end: number, bytes: Uint8Array): boolean {
     const ch = this.endpoints[end]!.write;
     const c = !this.isQueue && ch && !ch.broken ? this.#takesNow(ch) : null;
     if (!c) return false;
-    const send = (tag: number) => this.out.sendBytesNow(c, Op.H_DATA, c.epoch, tag | MOVED_TAG, bytes);
-    return c.pushNow(ch!, send);
+    const tag = c.nowTag;
+    const item = this.out.sendBytesNow(c, Op.H_DATA, c.epoch, tag, bytes);
+    if (item === null) return false;
+    c.pushedNow(ch!, tag, item);
+    return true;
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * A copy of a queue or pipe end as its home sees it: the demand it made, and the items pushed to
  * it that it has not reported consumed (they go back to the front of the channel if it gives back,
- * closes or dies). Items it was sent by move (a port link transfers them) are kept as {@link MOVED}
- * and come back from the copy itself (R_RETURN).
+ * closes or dies). Items it was sent by move are kept as {@link MOVED} and come back from the copy
+ * itself (R_RETURN): no home moves any now (it keeps a private copy of what it sends at once, since
+ * a worker stopped without its exit hooks returns nothing), so only the return path is left.
  */
 import { Deque } from '../deque.js';
 import type { Channel } from './channel.js';
@@ -118,28 +119,16 @@ export class ReaderCopy extends HomeCopy {
     out.send(this, Op.H_DATA, this.epoch, tag, item);
   }
 
-  /**
-   * Pushes an item at once, moved (the home keeps {@link MOVED}), if `send(tag)` can: a JSON-exact
-   * value unserialized over a port, or bytes straight from the sender's memory over a socket.
-   */
-  pushNow(ch: Channel, send: (tag: number) => boolean): boolean {
-    const tag = this.nowTag;
-    if (!send(tag)) return false;
-    this.pushedNow(ch, tag);
-    return true;
-  }
-
   /** The tag of an item pushed now: 1 when a get of the copy waits for it, 0 when read ahead. */
   get nowTag(): number {
     return this.hard === 0 ? 0 : 1;
   }
 
   /**
-   * An item tagged `tag` ({@link nowTag} before it left) was pushed at once: what {@link pushNow}
-   * does once sent. `kept`: what the home keeps of it until reported taken ({@link MOVED}: nothing,
-   * the copy returns it if unused).
+   * An item tagged `tag` ({@link nowTag} before it left) was pushed at once (home.ts sendNow,
+   * sendBytesNow). `kept`: the home's private copy of it, kept until reported taken.
    */
-  pushedNow(ch: Channel, tag: number, kept: Item = MOVED): void {
+  pushedNow(ch: Channel, tag: number, kept: Item): void {
     if (tag === 0) {
       this.soft--;
       this.markSoft(ch);
@@ -148,19 +137,24 @@ export class ReaderCopy extends HomeCopy {
       ch.hardWaiting--;
     }
     this.delivered.push(kept);
-    if (kept !== MOVED) this.deliveredBytes += approxBytes(kept);
+    this.deliveredBytes += approxBytes(kept);
     ch.inFlight++;
   }
 
-  /** Its consumed count (cumulative, mod 2^32) is `total`: that many more of what it holds are used. */
-  reported(total: number): void {
+  /**
+   * Its consumed count (cumulative, mod 2^32) is `total`: that many more of what it holds are used
+   * (each told to `taken`, when given).
+   */
+  reported(total: number, taken?: (item: Item) => void): void {
     const n = (total - this.taken) >>> 0;
     if (n === 0) return;
     this.taken = total >>> 0;
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const item = this.delivered.shift();
-      if (item !== undefined) bytes += approxBytes(item);
+      if (item === undefined) continue;
+      bytes += approxBytes(item);
+      taken?.(item);
     }
     this.deliveredBytes -= bytes;
     const ch = this.end.read!;

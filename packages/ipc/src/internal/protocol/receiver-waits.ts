@@ -24,7 +24,7 @@ export interface ReceiverHost {
   isOpen(): boolean;
   hold(): void;
   ready(): void; // an item is here, or went to a waiting get or try: poll() and wait() are told (select())
-  consumed(total: number, first: boolean): void;
+  consumed(total: number, first: boolean, waited: boolean): void;
   /** Sends the frames sent so far now, rather than at the end of the turn. */
   flushNow(): void;
 }

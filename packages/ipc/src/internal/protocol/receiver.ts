@@ -281,16 +281,16 @@ export class Receiver {
   #handOut(w: Wait, item: Item): void {
     w.done = true;
     this.demand.handedOut(this.clock);
-    this.#consume();
+    this.#consume(undefined, true);
     this.#host.settle(w, item);
     this.#host.hold();
     this.#host.ready();
   }
 
-  #consume<T>(item?: T): T | undefined {
+  #consume<T>(item?: T, waited = false): T | undefined {
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
-    this.#host.consumed(this.#consumed, first);
+    this.#host.consumed(this.#consumed, first, waited);
     return item;
   }
 

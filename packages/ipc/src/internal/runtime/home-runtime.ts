@@ -22,6 +22,7 @@ import { dropCarried, dropItemsOf, onHolderEnded } from './carried.js';
 import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
+import { keptBytes, keptTaken } from './kept-bytes.js';
 import { fileCell } from './loan-file.js';
 import { CARRIED, FOR_WORKER, reservationsHeld, type Waiter } from './waiter.js';
 import { inWorker, reportLost, willPath, writeWill } from './will.js';
@@ -31,10 +32,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   readonly proto: HomeProtocol;
   readonly #reservedHeld = new Map<Endpoint, number>();
   #forgotten = false;
-  /**
-   * Waits here never keep the program alive (a manager's server reading its clients' requests: the
-   * clients hold their own links while they wait for answers).
-   */
+  /** Waits here never keep the program alive (a manager's server: its clients hold their own links). */
   passive = false;
   /**
    * A Listener's connection: at exit, keep serving the client until it took what was sent here
@@ -62,9 +60,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
     return link instanceof PortLink && link.postNow(op, a, b, value);
   }
 
-  sendBytesNow(c: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): boolean {
+  sendBytesNow(c: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): Item | null {
     const link = (c.link as CopyLink | null)?.link;
-    return link?.sendBytesNow(op, a, b, BYTES_KIND, bytes) ?? false;
+    if (!link || link instanceof PortLink || !link.sending) return null;
+    const item = keptBytes(bytes); // the home's until reported taken, written as it is
+    return link.sendBytesNow(op, a, b, BYTES_KIND, item.subarray(1), false) ? item : null;
   }
 
   end(c: HomeCopy): void {
@@ -109,6 +109,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   dropped = dropCarried;
+  taken = keptTaken;
 
   /** A copy carried by an item dropped untaken (carried.ts): its reservation goes. */
   releaseCarried(token: string): void {
@@ -182,8 +183,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   #attachPort(end: number, port: MessagePort, shared: unknown): { link: PortLink; copy: ReaderCopy } {
     const link = new PortLink(port);
-    // A pipe end's reader may be sent values at once, unserialized (home.ts sendNow); it returns them
-    // unused. Bytes are copied to it, not moved: the home keeps them until they are reported taken.
+    // A pipe end's reader may be sent values at once, unserialized (home.ts sendNow; the home keeps a copy).
     const moves = !this.proto.isQueue;
     const words = shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null;
     const copy = this.proto.attach(end, (c) => {

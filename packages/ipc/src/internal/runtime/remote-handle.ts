@@ -75,11 +75,11 @@ export class RemoteHandle implements Handle {
         ready: () => {
           if (this.#listeners.size > 0) for (const cb of [...this.#listeners]) cb();
         },
-        consumed: (total, first) => {
-          sync.consumed(total);
-          // A pipe end's report over a socket only frees the home's copies: once per loop turn.
-          // It leaves before anything else this thread sends (link.ts, `due`).
-          if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
+        consumed: (total, first, waited) => {
+          // A process copy's report may be written now, before the item reaches the code (see
+          // CopySync.consumed); else it leaves before anything else this thread sends (link.ts, `due`).
+          if (sync.consumed(total, waited)) link.flush();
+          else if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
         },
         flushNow: () => link.flush(),
         warn: warnLate,
@@ -267,9 +267,9 @@ export class RemoteHandle implements Handle {
     const proto = this.#proto;
     if (proto.state === 'gone') return;
     if (this.#link instanceof PortLink) return void this.#link.flushSync();
-    // What it read ahead goes back, as the flush hook gives it back when a worker returns: over a
-    // socket the home keeps nothing of bytes it moved here (a sendBytes() of 16 KiB or more), so a
-    // process.exit() with them unread lost them. The sync below waits until they are all home.
+    // What it read ahead goes back, as the flush hook gives it back when a worker returns, and the
+    // sync below waits until the home applied it (the home keeps a copy of all it sent here, also
+    // of big bytes, so a process stopped by a signal, which runs no exit hook, loses nothing).
     if (!this.#homeHere) proto.giveBack();
     if (this.#sent === this.#syncedAt) return;
     if (this.#homeHere) return void this.#link.flushSync(deadline);

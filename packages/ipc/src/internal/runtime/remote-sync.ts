@@ -24,6 +24,11 @@ import { STUCK, Waiter } from './waiter.js';
  * the queue's thread to answer (ms); past it, the method answers from what this copy knows.
  */
 export const SYNC_ANSWER_MS = 1000;
+/**
+ * A copy in another process taking an item this long (ms) after the one before writes its
+ * consumed-report at once (CopySync.consumed): code that took an item and ran on is slow to take.
+ */
+export const REPORT_GAP_MS = 0.2;
 // A socket is read and written synchronously through its descriptor, which a Windows pipe lacks.
 const SYNC_SOCKETS = process.platform !== 'win32';
 
@@ -63,6 +68,7 @@ export class CopySync {
   // than it marked done, a call from another process needs no answer.
   #got = 0;
   #marked = 0;
+  #takenAt = Number.NEGATIVE_INFINITY; // when a process copy last handed an item out (performance.now())
 
   constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
@@ -74,12 +80,28 @@ export class CopySync {
     this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
   }
 
-  /** This copy consumed its `total`-th item: its shared word and the count change in one instant. */
-  consumed(total: number): void {
+  /**
+   * This copy consumed its `total`-th item (`waited`: its get waited for it): a thread copy's
+   * shared word and the count change in one instant, which its home reads if the thread dies.
+   * A copy in another process has no such word: true when its consumed-report must be written now,
+   * before the item reaches the code, since a process killed by a signal while its code ran on
+   * without yielding had the item served again to another reader (`test/process-stopped-delivery
+   * .test.ts`). That is when its get waited (a round trip: one write per item) or it took the item
+   * before more than {@link REPORT_GAP_MS} ago (code that runs on after a take); items taken in
+   * quick succession from what it read ahead (a stream) are reported with the turn's batch.
+   */
+  consumed(total: number, waited: boolean): boolean {
     this.#got = total;
-    if (!this.#shared) return;
+    if (!this.#shared) {
+      if (this.#link instanceof PortLink || this.#homeHere) return false;
+      const now = performance.now();
+      const gap = now - this.#takenAt;
+      this.#takenAt = now;
+      return waited || gap > REPORT_GAP_MS;
+    }
     if (this.count) this.count.consume(this.#shared, total);
     else this.#shared[CONSUMED] = total;
+    return false;
   }
 
   /**
