@@ -82,13 +82,10 @@ export class CopySync {
 
   /**
    * This copy consumed its `total`-th item (`waited`: its get waited for it): a thread copy's
-   * shared word and the count change in one instant, which its home reads if the thread dies.
-   * A copy in another process has no such word: true when its consumed-report must be written now,
-   * before the item reaches the code, since a process killed by a signal while its code ran on
-   * without yielding had the item served again to another reader (`test/process-stopped-delivery
-   * .test.ts`). That is when its get waited (a round trip: one write per item) or it took the item
-   * before more than {@link REPORT_GAP_MS} ago (code that runs on after a take); items taken in
-   * quick succession from what it read ahead (a stream) are reported with the turn's batch.
+   * shared word and the count change at once (its home reads them if the thread dies). A process
+   * copy has no such word: true when its consumed-report must be written before the item reaches
+   * the code (else a signal stopping code that ran on gets the item served again): its get waited,
+   * or its last take was over {@link REPORT_GAP_MS} ago; a stream's quick takes go with the turn.
    */
   consumed(total: number, waited: boolean): boolean {
     this.#got = total;
