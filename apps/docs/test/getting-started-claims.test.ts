@@ -1,11 +1,13 @@
 // What Getting started says happens on one Node line and not on others, checked where it applies:
 // under Node's own type stripping an example importing './tasks.js' fails and runs once the import
 // names './tasks.ts'; on Node 20, tsx running CommonJS TypeScript that imports multiproc fails
-// with the error the page quotes.
+// with the error the page quotes; `await using` compiled by tsc runs on Node 20 for a target below
+// ESNext and is a SyntaxError there for ESNext, as the page says.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExamples, matchLines, nodeAtLeast } from './examples.ts';
 import { copyInto, DOCS, makeProject, type Project } from './project.ts';
@@ -87,5 +89,57 @@ describe.skipIf(nodeAtLeast([22, 0]))('tsx and CommonJS TypeScript on Node 20', 
     expect(ran.ok).toBe(false);
     expect(ran.stderr).toContain(quoted![1]);
     expect(ran.stderr).toContain(`code: '${quoted![2]}'`);
+  });
+});
+
+// `await using` compiled by tsc: TypeScript lowers it for a target below ESNext and leaves it for
+// ESNext (what `tsc --init` writes), which only Node 24 parses. The page says which.
+describe('`await using` compiled by tsc', () => {
+  let project: Project;
+  let dir: string;
+  let expected: string[];
+  beforeAll(() => {
+    project = makeProject('module');
+    dir = copyInto(project, 'examples/getting-started', 'getting-started');
+    const source = readFileSync(join(dir, 'square.using.ts'), 'utf8');
+    for (const target of ['ES2022', 'ESNext'] as const) {
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { target: ts.ScriptTarget[target], module: ts.ModuleKind.ESNext },
+        fileName: 'square.using.ts',
+      });
+      writeFileSync(join(dir, `square.${target.toLowerCase()}.js`), outputText);
+    }
+    const example = findExamples(join(DOCS, 'examples')).find(
+      (e) => e.file === join('getting-started', 'square.using.ts'),
+    )!;
+    expected = example.output;
+  });
+  afterAll(() => project?.dispose());
+
+  const section = () =>
+    page.slice(page.indexOf('### `with Pool() as pool:` in JavaScript'), page.indexOf('## Which file'));
+
+  it('says the target decides, and quotes the error of the other', () => {
+    expect(section()).toMatch(/"target"[\s\S]*below `esnext`[\s\S]*`"es2022"`/);
+    expect(section()).toMatch(/`tsc --init`/);
+    expect(section()).toContain("SyntaxError: Unexpected identifier 'pool'");
+  });
+
+  it('target es2022 runs here, as the page says for every Node line', { timeout: 60_000 }, async () => {
+    const ran = await node(['square.es2022.js'], dir);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout.replace(/\n$/, '').split('\n')).toEqual(expected);
+  });
+
+  it('target esnext fails before Node 24 with the quoted error, and runs on 24', {
+    timeout: 60_000,
+  }, async () => {
+    const ran = await node(['square.esnext.js'], dir);
+    if (nodeAtLeast([24, 0])) {
+      expect(ran.stdout.replace(/\n$/, '').split('\n')).toEqual(expected);
+    } else {
+      expect(ran.ok).toBe(false);
+      expect(ran.stderr).toContain("SyntaxError: Unexpected identifier 'pool'");
+    }
   });
 });
