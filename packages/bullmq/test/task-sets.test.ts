@@ -58,6 +58,13 @@ describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
       tasks: [fixture('set-a.mjs'), fixture('set-b.mjs')],
     });
     workers.push(handle);
+    // Unnamed, a set of the bundle is 'bundle': the worker's refusal gives the entry that names it.
+    await expect(pool('setssource').apply(setA.squareA, [3])).rejects.toMatchObject({
+      name: 'UnknownTaskError',
+      message: expect.stringMatching(
+        /moduleNames: \{ 'set-a': new URL.*defineTasks\(\) call returned: \{ 'set-a': tasks \}/,
+      ),
+    });
     const p = pool('setssource', { moduleNames: { 'set-a': setA, 'set-b': setB.cubeB } });
     expect(await p.apply(setA.squareA, [3])).toBe(9);
     expect(await p.map(setB.cubeB, [1, 2])).toEqual([1, 8]);

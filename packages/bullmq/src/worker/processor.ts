@@ -287,9 +287,13 @@ function loadedAs(taskId: string, mod: string, catalog: ReadonlyMap<string, Cata
   for (const [id, entry] of catalog) {
     const as = id.slice(0, id.indexOf('#'));
     if (as === name || entry.fingerprint === '' || !fingerprintMatches(entry, mod)) continue;
+    // A name such as 'set-a' is no identifier: quoted, the advice can be pasted as it is.
+    const key = /^[A-Za-z_$][\w$]*$/.test(as) ? as : `'${as}'`;
     return (
       ` This worker loads a module with the caller's tasks as '${as}' (${entry.ref.module}): name ` +
-      `yours so on the pool, new Pool({ moduleNames: { ${as}: new URL('<its path>', import.meta.url).href } }).`
+      `yours so on the pool, new Pool({ moduleNames: { ${key}: new URL('<its path>', import.meta.url).href } }) ` +
+      `(when the caller bundles that module into another file, the object its defineTasks() call ` +
+      `returned: { ${key}: tasks }).`
     );
   }
   return '';
