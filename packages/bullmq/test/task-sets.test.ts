@@ -10,6 +10,8 @@ import { Pool as LocalPool, type TaskRef, ValidationError } from '@multiproc/cor
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool, type WorkerHandle } from '../dist/index.js';
 import { setA, setB } from './fixtures/task-sets/bundle.mjs';
+import { setA as sourceA } from './fixtures/task-sets/set-a.mjs';
+import { setB as sourceB } from './fixtures/task-sets/set-b.mjs';
 import { first, second } from './fixtures/task-sets/two-calls.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerHere } from './workers.js';
@@ -77,6 +79,17 @@ describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
     } finally {
       await local.terminate();
     }
+  }, 60_000);
+
+  test("a worker that loads the bundle under each source module's name serves a client of the sources", async () => {
+    const { handle } = await startWorkerHere(redis.url, {
+      prefix: 'setsbundled',
+      tasks: [`set-a=${fixture('bundle.mjs')}`, `set-b=${fixture('bundle.mjs')}`],
+    });
+    workers.push(handle);
+    const p = pool('setsbundled');
+    expect(await p.apply(sourceA.squareA, [3])).toBe(9);
+    expect(await p.map(sourceB.cubeB, [1, 2])).toEqual([1, 8]);
   }, 60_000);
 
   test('a module of two defineTasks() calls runs references decoded here, and jobs of an older pool', async () => {
