@@ -253,7 +253,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   tasksByModule.set(url, registered);
   // A read of a name it lacks is noted for the message of a call given its `undefined` (task-miss.ts).
   const returned = notingMisses(Object.freeze(refs), url) as TaskRefs<T>;
-  noteTaskSet(refs, returned);
+  noteTaskSet(url, refs, returned);
   return returned;
 }
 

@@ -108,4 +108,41 @@ describe('addCallerFrames', () => {
     expect(stack.split(HEADER)).toHaveLength(2);
     expect(framesOf(stack, 'awaitingCode'), stack).toBe(1);
   });
+
+  describe('an Error.stackTraceLimit it cannot raise: the error itself, never another', () => {
+    const own = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
+    afterEach(() => {
+      Object.defineProperty(Error, 'stackTraceLimit', own);
+    });
+    // Before, the limit was read and set in the rejection handler: a read-only one (a frozen
+    // Error) replaced the call's error with "Cannot assign to read only property", a throwing
+    // getter with the getter's error.
+    it.each([
+      ['read-only (a frozen Error)', { value: 4, writable: false, configurable: true }],
+      [
+        'a getter that throws',
+        {
+          get: () => {
+            throw new Error('getter');
+          },
+          set() {},
+          configurable: true,
+        },
+      ],
+    ])('%s', async (_, property) => {
+      Object.defineProperty(Error, 'stackTraceLimit', property);
+      const err = await awaitingCode(failsLater);
+      Object.defineProperty(Error, 'stackTraceLimit', own);
+      expect(err).toBeInstanceOf(RangeError);
+      expect(err.message).toBe('late');
+    });
+
+    it('a negative limit keeps no frames, as V8 does', async () => {
+      Error.stackTraceLimit = -1;
+      const err = await awaitingCode(failsLater);
+      expect(Error.stackTraceLimit).toBe(-1);
+      Error.stackTraceLimit = limit;
+      expect(String(err.stack)).not.toContain(HEADER);
+    });
+  });
 });

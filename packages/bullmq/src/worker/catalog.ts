@@ -18,6 +18,11 @@ export interface CatalogEntry {
    * not known; see `tasksFingerprint`).
    */
   readonly fingerprint: string;
+  /**
+   * The fingerprint of its module's task names, as a job carries it when its pool knows no call
+   * for the task (a pool older than task sets; a reference from elsewhere): also accepted.
+   */
+  readonly moduleFingerprint: string;
   /** Those names, for the message refusing a job of another module. */
   readonly moduleTasks: readonly string[];
 }
@@ -65,6 +70,13 @@ function realpath(path: string): string {
   }
 }
 
+/** Whether a job's fingerprint `mod` names `entry`'s call or module ('' is unknown: accepted). */
+export function fingerprintMatches(entry: CatalogEntry, mod: string): boolean {
+  return (
+    mod === '' || entry.fingerprint === '' || mod === entry.fingerprint || mod === entry.moduleFingerprint
+  );
+}
+
 /** Loads the modules in a worker of `pool` and maps each exported task to its portable id. */
 export async function loadCatalog(
   pool: LocalPool,
@@ -104,6 +116,7 @@ export async function loadCatalog(
       catalog.set(taskIdOf(name, ref.taskName), {
         ref,
         fingerprint: tasksFingerprint(sets?.[i] ?? moduleTasks),
+        moduleFingerprint: tasksFingerprint(moduleTasks),
         moduleTasks: sets?.[i] ?? moduleTasks,
       });
     }

@@ -42,7 +42,7 @@ import {
   unpackBytes,
   WIRE_FORMAT,
 } from '../internal/wire.js';
-import type { CatalogEntry } from './catalog.js';
+import { type CatalogEntry, fingerprintMatches } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 import { roughSize } from './rough-size.js';
 
@@ -264,7 +264,7 @@ function otherModule(
   entry: CatalogEntry,
   catalog: ReadonlyMap<string, CatalogEntry>,
 ): UnknownTaskError | undefined {
-  if (mod === '' || entry.fingerprint === '' || mod === entry.fingerprint) return undefined;
+  if (fingerprintMatches(entry, mod)) return undefined;
   const name = taskId.slice(0, taskId.indexOf('#'));
   return new UnknownTaskError(
     taskId,
@@ -286,10 +286,14 @@ function loadedAs(taskId: string, mod: string, catalog: ReadonlyMap<string, Cata
   if (mod === '') return '';
   for (const [id, entry] of catalog) {
     const as = id.slice(0, id.indexOf('#'));
-    if (as === name || entry.fingerprint !== mod) continue;
+    if (as === name || entry.fingerprint === '' || !fingerprintMatches(entry, mod)) continue;
+    // A name such as 'set-a' is no identifier: quoted, the advice can be pasted as it is.
+    const key = /^[A-Za-z_$][\w$]*$/.test(as) ? as : `'${as}'`;
     return (
       ` This worker loads a module with the caller's tasks as '${as}' (${entry.ref.module}): name ` +
-      `yours so on the pool, new Pool({ moduleNames: { ${as}: new URL('<its path>', import.meta.url).href } }).`
+      `yours so on the pool, new Pool({ moduleNames: { ${key}: new URL('<its path>', import.meta.url).href } }) ` +
+      `(when the caller bundles that module into another file, the object its defineTasks() call ` +
+      `returned: { ${key}: tasks }).`
     );
   }
   return '';

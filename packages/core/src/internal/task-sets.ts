@@ -16,19 +16,35 @@ const sets: WeakMap<object, TaskSet> = ((globalThis as Record<symbol, unknown>)[
   Symbol.for('multiproc.taskSets')
 ] ??= new WeakMap()) as WeakMap<object, TaskSet>;
 
-/** Notes `refs` (what one `defineTasks()` call returned, and `returned`, the object given back). */
-export function noteTaskSet(refs: Readonly<Record<string, object>>, returned: object): void {
+// module URL -> task name -> its call's set: a reference decoded here (a pool call's result, a
+// queue's item) is another object than the one its call returned, of the same module and name.
+const byName: Map<string, Map<string, TaskSet>> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('multiproc.taskSetsByName')
+] ??= new Map()) as Map<string, Map<string, TaskSet>>;
+
+/**
+ * Notes `refs` (what one `defineTasks()` call of the module at `url` returned, and `returned`, the
+ * object given back).
+ */
+export function noteTaskSet(url: string, refs: Readonly<Record<string, object>>, returned: object): void {
   const set: TaskSet = Object.freeze(Object.keys(refs).sort());
   for (const ref of Object.values(refs)) sets.set(ref, set);
   sets.set(returned, set);
+  let names = byName.get(url);
+  if (names === undefined) byName.set(url, (names = new Map()));
+  for (const name of set) names.set(name, set);
 }
 
 /**
- * The task set of a task reference, or of the object `defineTasks()` returned, made in this thread;
- * undefined for anything else.
+ * The task set of a task reference, or of the object `defineTasks()` returned, made in this thread,
+ * or of a reference decoded here whose module's call ran in this thread; undefined for anything else.
  */
 export function taskSetOf(value: unknown): TaskSet | undefined {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null
-    ? sets.get(value)
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  const set = sets.get(value);
+  if (set !== undefined || typeof value !== 'function') return set;
+  const { module, taskName } = value as { module?: unknown; taskName?: unknown };
+  return typeof module === 'string' && typeof taskName === 'string'
+    ? byName.get(module)?.get(taskName)
     : undefined;
 }

@@ -37,13 +37,18 @@ export function addCallerFrames(err: unknown, header: string, below: (...args: n
   // Only the awaiting functions' frames: Node's own (processTicksAndRejections, or runNextTicks
   // when a timer's callback resolved the wait) say nothing, and they must not use up a small
   // `Error.stackTraceLimit`: captured with room for them, then cut at the limit.
-  const limit = Error.stackTraceLimit;
-  const room = typeof limit === 'number' && Number.isFinite(limit) ? limit : undefined;
-  if (room !== undefined) Error.stackTraceLimit = room + NODE_FRAMES;
+  const limit = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+  const room = roomOf(limit);
   try {
-    Error.captureStackTrace(here, below);
-  } finally {
-    if (room !== undefined) Error.stackTraceLimit = limit;
+    if (room !== undefined) Error.stackTraceLimit = room + NODE_FRAMES;
+    try {
+      Error.captureStackTrace(here, below);
+    } finally {
+      if (room !== undefined) Error.stackTraceLimit = limit!.value as number;
+    }
+  } catch {
+    // Error frozen by the program after the read (or a capture that threw): the error goes as it is.
+    return;
   }
   const frames = (here.stack ?? '')
     .split('\n')
@@ -64,6 +69,18 @@ export function addCallerFrames(err: unknown, header: string, below: (...args: n
   } catch {
     // A frozen error, or a stack that cannot be set: it goes as it is.
   }
+}
+
+/**
+ * The frames V8 keeps, read as V8 reads them (a data property, never a getter: a throwing one must
+ * not replace the error), when `addCallerFrames` may raise the limit for the capture: a writable
+ * finite number (a negative one counts as 0, as in V8); `undefined` leaves it alone (Infinity, a
+ * non-number, an accessor, a frozen `Error`).
+ */
+function roomOf(limit: PropertyDescriptor | undefined): number | undefined {
+  if (!limit || !('value' in limit) || limit.writable !== true) return undefined;
+  const value: unknown = limit.value;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : undefined;
 }
 
 /**
