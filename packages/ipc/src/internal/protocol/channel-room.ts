@@ -59,6 +59,11 @@ export abstract class ChannelRoom {
     return this.count ? this.count.size : this.items.length + this.inFlight;
   }
 
+  /** Room granted ahead to copies in other processes and not used yet (places.ts; 0: none, a pipe). */
+  get places(): number {
+    return this.opts.count?.places ?? 0;
+  }
+
   /** A queue's shared count (null: a pipe direction). */
   get count(): QueueCount | null {
     return this.opts.count;
