@@ -31,7 +31,7 @@ describe('big bytes sent at once to several readers of one end', () => {
     const N = 400;
     const SIZE = 20_000;
     const [client, server] = Pipe({ duplex: false });
-    const files = [join(dir, 'a'), join(dir, 'b')];
+    const files = [join(dir, 'a'), join(dir, 'b')] as const;
     const a = startProcess('process', tasks.readAll, [client, files[0], 0]);
     startProcess('process', tasks.readAll, [client, files[1], 1]);
     const mine: number[] = [];

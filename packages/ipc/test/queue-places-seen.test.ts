@@ -57,3 +57,18 @@ describe('a putNowait() that spends a place', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe("a thread copy's putNowait() while a process copy holds places", () => {
+  it('fills the queue to maxsize: the places are recalled', { timeout: 30_000 }, async () => {
+    const maxsize = 16;
+    const q = new Queue<unknown>({ maxsize });
+    const [ctl, theirs] = Pipe<unknown>();
+    startProcess('process', tasks.putOnceThenWait, [q, theirs]);
+    expect(await ctl.recv()).toBe('put'); // its copy holds two places, its event loop free
+    const [report, reportTheirs] = Pipe<unknown>();
+    startProcess('thread', tasks.putNowaitTrying, [q, reportTheirs, maxsize, 100]);
+    expect(await report.recv()).toBe(maxsize - 1);
+    expect([q.qsize(), q.full()]).toEqual([maxsize, true]);
+    ctl.send('stop');
+  });
+});

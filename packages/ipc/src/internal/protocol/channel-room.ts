@@ -102,6 +102,16 @@ export abstract class ChannelRoom {
       this.opts.onPressure?.();
   }
 
+  /**
+   * An item came in: its room is counted now, or was (`reserved`: at home, or by a thread copy in
+   * the shared count, whose putNowait() finding no room tells nobody): places are recalled at three
+   * quarters full either way.
+   */
+  protected roomTaken(reserved: boolean): void {
+    if (!reserved) this.opts.count?.add(1);
+    this.pressure(false);
+  }
+
   /** Room taken for `n` items that will not come (a copy gave it back, or died holding it). */
   unreserve(n: number): void {
     if (n <= 0) return;
