@@ -201,8 +201,8 @@ export class Queue<T = unknown, In = T> {
   }
 
   /**
-   * Whether no room is left (never unbounded; in the queue's process room granted ahead counts as
-   * taken). Python: `full()`. Approximate, as in Python: others may put or get right after.
+   * Whether no room is left (never unbounded; room granted ahead to another process's copy counts
+   * as taken, wherever it is called). Python: `full()`. Approximate: others may put or get right after.
    * @throws {ClosedError} after `close()`.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });

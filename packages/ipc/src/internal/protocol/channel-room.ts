@@ -59,6 +59,11 @@ export abstract class ChannelRoom {
     return this.count ? this.count.size : this.items.length + this.inFlight;
   }
 
+  /** Room granted ahead to copies in other processes and not used yet (places.ts; 0: none, a pipe). */
+  get places(): number {
+    return this.opts.count?.places ?? 0;
+  }
+
   /** A queue's shared count (null: a pipe direction). */
   get count(): QueueCount | null {
     return this.opts.count;
@@ -95,6 +100,16 @@ export abstract class ChannelRoom {
     const max = this.opts.maxsize;
     if (max > 0 && count && count.places > 0 && (failed || count.value * 4 >= max * 3))
       this.opts.onPressure?.();
+  }
+
+  /**
+   * An item came in: its room is counted now, or was (`reserved`: at home, or by a thread copy in
+   * the shared count, whose putNowait() finding no room tells nobody): places are recalled at three
+   * quarters full either way.
+   */
+  protected roomTaken(reserved: boolean): void {
+    if (!reserved) this.opts.count?.add(1);
+    this.pressure(false);
   }
 
   /** Room taken for `n` items that will not come (a copy gave it back, or died holding it). */

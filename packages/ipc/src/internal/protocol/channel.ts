@@ -56,7 +56,7 @@ export class Channel extends ChannelRoom {
 
   /** Adds an item now, room or not (the caller's business); `reserved`, `task`: counted already. */
   admit(item: Item, reserved = false, task = false): void {
-    if (!reserved) this.opts.count?.add(1);
+    this.roomTaken(reserved);
     this.opts.onAdmit?.(task);
     // A producer streaming to one reading copy: what pump() would do, without the queue round trip.
     const c = this.#quiet() ? this.ahead.takesNext() : null;

@@ -37,6 +37,7 @@ export class CopyProtocol extends CopyObject {
   /** Items its home had sent it that the will it read says are lost (`H_LOST`: bytes sent from
    * the sender's memory, over a connection reset before this copy read them); 0: none. */
   lostAtEnd = 0;
+  /** H_STATE `b`: a JoinableQueue's unfinished tasks; a plain queue's places out (it has no tasks). */
   unfinished = 0;
   /** Pipes: the other end is closed everywhere (H_BROKEN); sends fail. */
   broken = false;

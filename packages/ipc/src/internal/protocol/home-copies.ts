@@ -62,7 +62,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   beforeFlush(c: ReaderCopy): void {
     if (!c.dirty || !this.isQueue || c.phase !== 'open') return;
     c.dirty = false;
-    this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
+    this.out.send(c, Op.H_STATE, this.main.size, this.joinable ? this.tasks.unfinished : this.main.places);
   }
 
   frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
@@ -83,8 +83,8 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         c.dirty = true;
         break;
       case Op.R_STATE:
-        c.dirty = false;
-        this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
+        c.dirty = true; // its state now (beforeFlush), then the answer
+        this.beforeFlush(c);
         this.out.send(c, Op.H_SYNCED, a, 0);
         break;
       case Op.R_SLOT: {

@@ -70,7 +70,7 @@ export const Op = {
    */
   R_SOFTEN: 18,
   /**
-   * Queues: answer H_STATE (qsize, unfinished) now, then H_SYNCED `a`: a copy in another process
+   * Queues: answer H_STATE (qsize, unfinished or places) now, then H_SYNCED `a`: a copy in another process
    * asks this synchronously for `qsize()`, `empty()` and `full()`.
    */
   R_STATE: 19,
@@ -84,7 +84,10 @@ export const Op = {
    * more since ignores it (what it gave back may come to it again; a new H_EOF follows).
    */
   H_EOF: 22,
-  /** `a` = items in the queue (at home or pushed and unconsumed), `b` = unfinished tasks. */
+  /**
+   * `a` = items in the queue (at home or pushed and unconsumed), `b` = unfinished tasks (a
+   * JoinableQueue) or places granted and not used (a plain queue, places.ts: room taken, for full()).
+   */
   H_STATE: 23,
   /** Answer to R_JOIN `a`. */
   H_JOINED: 24,

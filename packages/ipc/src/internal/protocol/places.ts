@@ -23,6 +23,7 @@
  * {@link placesFor} per producing copy, and only after the queue passed half full.
  */
 import type { Channel } from './channel.js';
+import type { CopyProtocol, SlotWait } from './copy.js';
 import type { HomeActions } from './home-copy.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
@@ -70,4 +71,14 @@ export function recallPlaces(copies: Iterable<ReaderCopy>, out: HomeActions): vo
 export function placesBack(c: ReaderCopy, n: number): void {
   recalled.delete(c);
   placesUsed(c, n);
+}
+
+/**
+ * A copy in another process asks for room for the put `w` waits for, with places (its first put,
+ * or it spent them), or (`w` false), once half of its `most` places are spent, for more on their way.
+ */
+export function askPlaces(proto: CopyProtocol, w: SlotWait | false, most: number): void {
+  if (w) proto.askSlot(w, Math.max(0, most - proto.places));
+  else if (most > 0 && !proto.placesAsked && proto.places * 2 <= most)
+    proto.askSlot(null, most - proto.places);
 }

@@ -1,10 +1,10 @@
 /**
  * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait`, `qsize` and
- * `task_done` from another thread or process. A thread copy of a queue answers from the queue's count in
- * shared memory and its own words there (count.ts), and puts an item it has room for (counting a
- * JoinableQueue's task there too) without asking; otherwise the call asks the home and blocks
- * on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the copy
- * knows.
+ * `task_done` from another thread or process. A thread copy of a queue answers from the queue's
+ * count in shared memory and its own words there (count.ts), and puts an item it has room for
+ * (counting a JoinableQueue's task there too) without asking; otherwise the call asks the home and
+ * blocks on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the
+ * copy knows (a process copy's bounded putNowait() spends a place if it has one: places.ts).
  */
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
@@ -14,7 +14,7 @@ import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { EOF, type Item, TIMEOUT } from '../protocol/item.js';
 import { JOIN_AT_HOME, Op } from '../protocol/ops.js';
-import { placesFor } from '../protocol/places.js';
+import { askPlaces, placesFor } from '../protocol/places.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
 import { STUCK, Waiter } from './waiter.js';
@@ -69,6 +69,7 @@ export class CopySync {
   #got = 0;
   #marked = 0;
   #takenAt = Number.NEGATIVE_INFINITY; // when a process copy last handed an item out (performance.now())
+  readonly #places: number; // the most places it holds (protocol/places.ts): none with the count
 
   constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
@@ -78,6 +79,7 @@ export class CopySync {
     this.#joinable = joinable;
     this.#shared = data.shared ? new Int32Array(data.shared) : null;
     this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
+    this.#places = this.count || joinable ? 0 : placesFor(maxsize);
   }
 
   /**
@@ -136,11 +138,13 @@ export class CopySync {
     // process). An unbounded JoinableQueue's task is counted as the item arrives, as for put().
     const asks = this.#maxsize > 0 && proto.state === 'open';
     // A place the home granted ahead (protocol/places.ts): room taken already, so the put needs no
-    // answer from a home that may be busy, as Python's put_nowait() takes a shared semaphore.
+    // answer from a home that may be busy, as Python's put_nowait() takes a shared semaphore. It
+    // leaves now, as below: code that never yields after a burst of puts would hold its tail.
     if (asks && proto.places > 0 && !proto.putsPending && !proto.homeEnded) {
       proto.places--;
       proto.put(item, null, 0, ROOM_GRANTED);
-      this.#askPlaces(proto, false);
+      askPlaces(proto, false, this.#places);
+      this.#link.flush();
       return true;
     }
     if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
@@ -152,7 +156,7 @@ export class CopySync {
     if (asks) {
       // The home grants room for it and counts its task first, as Python's shared semaphores would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
-      this.#askPlaces(proto, w);
+      askPlaces(proto, w, this.#places);
       const answered = this.#waitSync(w);
       if (!answered) w.abandoned = true; // room (and a task) granted later goes back
       if (!answered || w.result !== true) return false;
@@ -164,18 +168,6 @@ export class CopySync {
     }
     proto.put(item, null, 0);
     return true;
-  }
-
-  /**
-   * Asks for room for the put `w` waits for (with places: it is this copy's first put, or it spent
-   * them), or, once half of its places are spent, for more on their way. A thread copy that has
-   * the shared count, and a JoinableQueue's copy, take none.
-   */
-  #askPlaces(proto: CopyProtocol, w: SlotWait | false): void {
-    const most = this.count || this.#joinable ? 0 : placesFor(this.#maxsize);
-    if (w) proto.askSlot(w, Math.max(0, most - proto.places));
-    else if (most > 0 && !proto.placesAsked && proto.places * 2 <= most)
-      proto.askSlot(null, most - proto.places);
   }
 
   getNowait(proto: CopyProtocol): Item | typeof EOF | undefined {
@@ -278,10 +270,14 @@ export class CopySync {
     return left === null ? proto.homeSize : proto.buffered + left;
   }
 
-  /** Python's `full()`: no room to take (a thread copy reads the shared count, places counted). */
+  /** Python's `full()`: no room to take, as this copy's putNowait() finds it (a thread copy reads
+   * the shared count; else the home's items and the places out, H_STATE `b`, less its own). */
   full(proto: CopyProtocol, willItems: () => number | null): boolean {
     if (this.count && !proto.homeEnded) return this.count.full();
-    return this.#maxsize > 0 && this.size(proto, willItems) >= this.#maxsize;
+    if (this.#maxsize === 0) return false;
+    const size = this.size(proto, willItems);
+    const others = this.#joinable || proto.homeEnded ? 0 : Math.max(0, proto.unfinished - proto.places);
+    return size + others >= this.#maxsize;
   }
 
   /**
