@@ -38,6 +38,8 @@ interface Item {
   readonly fate: Fate;
   readonly ms?: number;
   readonly kib?: number;
+  /** A large argument (over 64 KiB: through a key of its own), ignored by the task. */
+  readonly pad?: string;
 }
 type FaultKind = 'kill' | 'term' | 'stop' | 'spawn' | 'freeze' | 'restart';
 
@@ -204,6 +206,7 @@ export async function schedule(seed: number, { trace = false }: ScheduleOptions 
       if (r < 0.12) return { id, fate: 'throw' };
       if (r < 0.4) return { id, fate: 'sleep', ms: between(1, random() < 0.3 ? 2500 : 300) };
       if (r < 0.48) return { id, fate: 'big', kib: between(65, 400) };
+      if (r < 0.56) return { id, fate: 'ok', pad: 'y'.repeat(between(65, 300) * 1024) };
       return { id, fate: 'ok' };
     };
     const submit = (call: Call): Promise<void> => {
