@@ -10,7 +10,7 @@
 //   (over 64 KiB): a call rejects with RedisConnectionError "The result of job ... is gone from Redis
 //   before this pool read it", though the guide promises that a pool on a Redis that keeps its data
 //   goes on. Seen in 2 of 8 runs, under load (another core busy); not in the runs after.
-// - 6313 (some runs): terminate() while a frozen Redis (SIGSTOP, under 3 s) holds a map's large
+// - 6313 (some runs), 6404 (on Node 22): terminate() while a frozen Redis (SIGSTOP, under 3 s) holds a map's large
 //   result: once Redis is thawed the worker's write of `<keyPrefix>result:<job>` lands after the
 //   pool's cleanup, and the key stays (for its one-hour expiry) after the pool and its workers are gone.
 import { afterAll, describe, expect, it } from 'vitest';
