@@ -84,9 +84,18 @@ async function run(handler: Handler, message: TinypoolMessage): Promise<void> {
   process.send!(response);
 }
 
+// tinypool reads `usedMemory` only for the `maxMemoryLimitBeforeRecycle` a Pool never sets (thread-serve.ts).
+const USED_MEMORY = 0;
+
 function answer(taskId: number | undefined, result: unknown, error: unknown): object {
-  const usedMemory = process.memoryUsage().heapUsed;
-  return { source: 'port', __tinypool_worker_message__: true, taskId, result, error, usedMemory };
+  return {
+    source: 'port',
+    __tinypool_worker_message__: true,
+    taskId,
+    result,
+    error,
+    usedMemory: USED_MEMORY,
+  };
 }
 
 /** As tinypool's entry: an error goes as a plain object of its fields. */

@@ -14,6 +14,13 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 
+/**
+ * What an answer says for `usedMemory`. tinypool reads it only for `maxMemoryLimitBeforeRecycle`,
+ * which a Pool never sets; `process.memoryUsage()` also reads the RSS from the system, which in a
+ * worker of a busy process waited milliseconds per answer (issue 18, session 61, perfw61).
+ */
+const USED_MEMORY = 0;
+
 /** tinypool's start message (`parentPort`). */
 interface StartMessage {
   readonly port: MessagePort;
@@ -104,13 +111,13 @@ function run(
         transferList = result[TRANSFERABLE] as unknown[];
         result = result[VALUE];
       }
-      response = { taskId: message.taskId, result, error: null, usedMemory: process.memoryUsage().heapUsed };
+      response = { taskId: message.taskId, result, error: null, usedMemory: USED_MEMORY };
       // tinypool reads console's streams first: those exist once anything was printed.
       const streams = console as unknown as { _stdout?: NodeJS.WriteStream; _stderr?: NodeJS.WriteStream };
       await drained(streams._stdout || process.stdout);
       await drained(streams._stderr || process.stderr);
     } catch (error) {
-      response = { taskId: message.taskId, result: null, error, usedMemory: process.memoryUsage().heapUsed };
+      response = { taskId: message.taskId, result: null, error, usedMemory: USED_MEMORY };
     }
     state.busy--;
     port.postMessage(response, transferList as never);
