@@ -98,7 +98,7 @@ describe('options the quick check passes on to zod', () => {
     [{ idleTimeout: -1 }, "Invalid option 'idleTimeout' for Pool"],
     [{ context: 'spawn' }, "Python's start method 'spawn'"],
     [{ maxtasksperchild: 3 }, 'In multiproc it is spelt maxTasksPerChild'],
-    [{ resourceLimits: { heapMb: 64 } }, "Invalid option 'resourceLimits'"],
+    [{ resourceLimits: { heapMb: 64 } }, "Unknown option 'resourceLimits.heapMb' for new Pool()"],
   ])('new Pool(%j) is refused with zod’s message', (options, text) => {
     expect(message(() => new Pool(options as never))).toContain(text);
   });
