@@ -5,14 +5,17 @@
 // MULTIPROC_CHAOS61_BUSY=1 keeps the other core busy meanwhile, MULTIPROC_CHAOS61_TRACE=1 logs
 // each step.
 //
-// Open faults these schedules found (not fixed yet; the default seeds avoid them, replay them by seed):
+// Faults these schedules found, fixed since (replay them by seed; each has a deterministic test in
+// held-results-61.test.ts):
 // - 6323: a Redis with persistence restarted twice under imapUnordered calls with large results
-//   (over 64 KiB): a call rejects with RedisConnectionError "The result of job ... is gone from Redis
-//   before this pool read it", though the guide promises that a pool on a Redis that keeps its data
-//   goes on. Seen in 2 of 8 runs, under load (another core busy); not in the runs after.
-// - 6313 (some runs), 6404 (on Node 22): terminate() while a frozen Redis (SIGSTOP, under 3 s) holds a map's large
-//   result: once Redis is thawed the worker's write of `<keyPrefix>result:<job>` lands after the
-//   pool's cleanup, and the key stays (for its one-hour expiry) after the pool and its workers are gone.
+//   (over 64 KiB): a call rejected with RedisConnectionError "The result of job ... is gone from
+//   Redis before this pool read it" (not replayed here since; the cause below is reproduced by the
+//   test, and fits): the pool read and deleted the result in one MULTI; Redis ran
+//   it, the connection dropped before its reply, and the client sent it again on reconnecting.
+// - 6313 (some runs), 6404 (on Node 22): terminate() while a frozen Redis (SIGSTOP, under 3 s) held a
+//   map's large result: once Redis was thawed the worker's write of `<keyPrefix>result:<job>` landed
+//   after the pool's cleanup, and the key stayed (for its one-hour expiry). The worker now deletes
+//   a result it wrote for a pool no longer registered.
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedList } from '../../../test-support/chaos.ts';
 import { busyCore, LIMIT_MS, schedule } from './bullmq-chaos-61.js';

@@ -1,7 +1,7 @@
 /**
  * The pool's side of payloads and results too large to travel inside a job: a payload larger than
  * `INLINE_ARGS_MAX` bytes waits in its own key (`argsKey`) from before its job is added until the
- * job settles; a result larger than `INLINE_RESULT_MAX` is read from its key once, and deleted.
+ * job settles; a result larger than `INLINE_RESULT_MAX` is read from its key, then deleted.
  */
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -63,9 +63,15 @@ export function dropPayload(client: Promise<Redis>, prefix: string, queue: strin
   client.then((c) => c.del(argsKey(prefix, queue, id))).catch(() => {});
 }
 
-/** The bytes of a held result, deleted as they are read; null when the key is gone. */
+/**
+ * The bytes of a held result, its key deleted before they are returned; null when the key is gone.
+ * The delete follows the read's reply, never rides with the read: a client sends the commands a
+ * dropped connection left unanswered again once it reconnects, so a read that deleted (`MULTI GET
+ * DEL`, `GETDEL`) and whose reply was lost would find nothing the second time, though Redis kept
+ * its data. A delete that fails is left to the pool's sweep.
+ */
 export async function takeResult(client: Redis, key: string): Promise<Buffer | null> {
-  const replies = await client.multi().getBuffer(key).del(key).exec();
-  if (replies?.[0]?.[0]) throw replies[0][0];
-  return (replies?.[0]?.[1] as Buffer | null) ?? null;
+  const bytes = await client.getBuffer(key);
+  if (bytes !== null) await client.del(key).catch(() => {});
+  return bytes;
 }

@@ -290,7 +290,7 @@ export class Jobs {
     return (await this.#queue!.getBackend().client) as unknown as Redis;
   }
 
-  /** A result held in its own key: read and deleted at once, then delivered as any other. */
+  /** A result held in its own key: read, then deleted, then delivered as any other. */
   async #fetch(id: string, held: HeldResult): Promise<void> {
     const key = resultKey(this.#o.prefix, this.#o.queue, id);
     let bytes: Buffer | null = null;

@@ -25,6 +25,12 @@ export class HeldResults {
     return this.#client.set(resultKey(this.#prefix, queue, jobId), bytes, 'PX', HELD_RESULT_TTL_MS);
   }
 
+  /** Deletes job `jobId`'s held result (its pool is gone). */
+  drop(queue: string, jobId: string): Promise<unknown> {
+    this.#client ??= this.#open();
+    return this.#client.del(resultKey(this.#prefix, queue, jobId));
+  }
+
   /** The bytes of job `jobId`'s payload (left in place: a job that runs again reads them again); null when gone. */
   payload(queue: string, jobId: string): Promise<Buffer | null> {
     this.#client ??= this.#open();
