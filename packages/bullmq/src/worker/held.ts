@@ -19,16 +19,19 @@ export class HeldResults {
     this.#open = open;
   }
 
-  /** Stores the bytes of job `jobId`'s result, kept at most {@link HELD_RESULT_TTL_MS}. */
-  hold(queue: string, jobId: string, bytes: Buffer): Promise<unknown> {
+  /**
+   * Stores the bytes of job `jobId`'s result, kept at most {@link HELD_RESULT_TTL_MS}, and deletes
+   * them again when its pool is gone by the time Redis took them (`poolThere` false): a write that
+   * came late (the worker or Redis frozen, its connection's queue sent again) lands after the pool's
+   * sweep and would stay until its expiry. A pool unregisters before it sweeps, so a write that
+   * finds it still there is deleted by that sweep.
+   */
+  async hold(queue: string, jobId: string, bytes: Buffer, poolThere: () => Promise<boolean>): Promise<void> {
     this.#client ??= this.#open();
-    return this.#client.set(resultKey(this.#prefix, queue, jobId), bytes, 'PX', HELD_RESULT_TTL_MS);
-  }
-
-  /** Deletes job `jobId`'s held result (its pool is gone). */
-  drop(queue: string, jobId: string): Promise<unknown> {
-    this.#client ??= this.#open();
-    return this.#client.del(resultKey(this.#prefix, queue, jobId));
+    const key = resultKey(this.#prefix, queue, jobId);
+    await this.#client.set(key, bytes, 'PX', HELD_RESULT_TTL_MS);
+    if (await poolThere().catch(() => true)) return;
+    await this.#client.del(key).catch(() => {});
   }
 
   /** The bytes of job `jobId`'s payload (left in place: a job that runs again reads them again); null when gone. */

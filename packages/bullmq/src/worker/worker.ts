@@ -257,7 +257,7 @@ export class RemoteWorker implements WorkerHandle {
         stalledInterval: o.stalledInterval,
         maxStalledCount: o.maxStalledCount,
         log: this.#log,
-        hold: (q, id, bytes) => this.#hold(member, q, id, bytes),
+        hold: (q, id, bytes) => this.#held!.hold(q, id, bytes, () => this.#registry.registered(member)),
         payload: (q, id) => this.#held!.payload(q, id),
         isCancelled: (q, id) =>
           this.#redis!.sismember(this.#registry.keys.cancelled(q), id).then(
@@ -282,18 +282,6 @@ export class RemoteWorker implements WorkerHandle {
     });
     this.#attachments.set(queue, attaching);
     return attaching;
-  }
-
-  /**
-   * Stores a held result of pool `member`, and deletes it again when that pool is gone by the time
-   * Redis took it: a write that came late (the worker or Redis frozen, its connection's queue sent
-   * again) lands after the pool's sweep and would stay until its expiry. A pool unregisters before
-   * it sweeps, so a write this finds registered is deleted by that sweep.
-   */
-  async #hold(member: string, queue: string, jobId: string, bytes: Buffer): Promise<void> {
-    await this.#held!.hold(queue, jobId, bytes);
-    if (await this.#registry.registered(member).catch(() => true)) return;
-    await this.#held!.drop(queue, jobId).catch(() => {});
   }
 
   /** Lets go of `queue`: at once (its pool is gone), or within `graceMs` (this worker stops). */
