@@ -7,13 +7,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Pool as LocalPool, type TaskRef, ValidationError } from '@multiproc/core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Pool, type WorkerHandle } from '../dist/index.js';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Pool, type PoolOptions, type WorkerHandle } from '../dist/index.js';
 import { setA, setB } from './fixtures/task-sets/bundle.mjs';
 import { setA as sourceA } from './fixtures/task-sets/set-a.mjs';
 import { setB as sourceB } from './fixtures/task-sets/set-b.mjs';
 import { first, second } from './fixtures/task-sets/two-calls.mjs';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { redisMissing } from './redis.js';
+import { useRedisPools } from './redis-pools.js';
 import { SECRET, startWorkerHere } from './workers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/task-sets/${name}`, import.meta.url));
@@ -25,26 +26,15 @@ test('moduleNames refuses an object that defineTasks() did not return', () => {
 });
 
 describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
-  let redis: RedisServer;
+  const block = useRedisPools({ db: 12 });
   const workers: WorkerHandle[] = [];
-  const pools: Pool[] = [];
-  const pool = (prefix: string, options = {}) => {
-    const p = new Pool({ connection: redis.url, secret: SECRET, prefix, ...options });
-    pools.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis({ db: 12 });
-  });
+  const pool = (prefix: string, options: PoolOptions = {}) => block.pool({ prefix, ...options });
   afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
     await Promise.all(workers.splice(0).map((w) => w.stop()));
   }, 30_000);
-  afterAll(() => redis?.stop());
 
   test('run on a worker that loads the same bundle', async () => {
-    const { handle } = await startWorkerHere(redis.url, {
+    const { handle } = await startWorkerHere(block.redis.url, {
       prefix: 'setsbundle',
       tasks: [fixture('bundle.mjs')],
     });
@@ -55,7 +45,7 @@ describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
   }, 60_000);
 
   test('run on a worker that loads the two source modules, each set named by moduleNames', async () => {
-    const { handle } = await startWorkerHere(redis.url, {
+    const { handle } = await startWorkerHere(block.redis.url, {
       prefix: 'setssource',
       tasks: [fixture('set-a.mjs'), fixture('set-b.mjs')],
     });
@@ -82,7 +72,7 @@ describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
   }, 60_000);
 
   test("a worker that loads the bundle under each source module's name serves a client of the sources", async () => {
-    const { handle } = await startWorkerHere(redis.url, {
+    const { handle } = await startWorkerHere(block.redis.url, {
       prefix: 'setsbundled',
       tasks: [`set-a=${fixture('bundle.mjs')}`, `set-b=${fixture('bundle.mjs')}`],
     });
@@ -97,7 +87,7 @@ describe.skipIf(redisMissing)('two task sets bundled into one file', () => {
     // one its defineTasks() call returned: its job carried the fingerprint of its module's tasks
     // (as every job of a pool older than task sets does), which the worker, reading its call's,
     // refused as another module's (UnknownTaskError) though both sides load the same file.
-    const { handle } = await startWorkerHere(redis.url, {
+    const { handle } = await startWorkerHere(block.redis.url, {
       prefix: 'setstwo',
       tasks: [fixture('two-calls.mjs')],
     });
